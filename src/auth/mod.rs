@@ -1,0 +1,1 @@
+//! Authentication providers and ACL matching.

@@ -1,0 +1,9 @@
+//! rzk: a drop-in replacement for Apache ZooKeeper.
+//!
+//! Layout (see README.md): `config` reads zoo.cfg and `-D` system properties; `auth`, `tree`, `session`,
+//! `watch` and `request` are sans-IO state machines; `net` and `server` are the tokio shells around them.
+
+pub mod auth;
+pub mod config;
+pub mod session;
+pub mod tree;

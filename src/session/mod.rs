@@ -1,0 +1,1 @@
+//! Sessions: ids, passwords, expiry.
