@@ -1,1 +1,4 @@
 //! Sessions: ids, passwords, expiry.
+
+pub mod id;
+pub mod password;

@@ -1,1 +1,5 @@
 //! The data tree.
+
+pub mod digest;
+pub mod path;
+pub mod quota;
