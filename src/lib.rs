@@ -6,4 +6,7 @@
 pub mod auth;
 pub mod config;
 pub mod session;
+pub mod request;
+pub mod server;
 pub mod tree;
+pub mod watch;

@@ -9,7 +9,7 @@ macro_rules! record {
         pub struct $name:ident { $( $(#[$fm:meta])* pub $f:ident : $t:ty ),* $(,)? }
     )*) => {$(
         $(#[$m])*
-        #[derive(Debug, Clone, PartialEq, Eq, Default)]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
         pub struct $name { $( $(#[$fm])* pub $f: $t, )* }
 
         impl $crate::Jute for $name {

@@ -2,3 +2,4 @@
 
 pub mod id;
 pub mod password;
+pub mod tracker;

@@ -1,0 +1,3 @@
+//! The server: the sans-IO `core` and the tokio shell that runs it.
+
+pub mod core;
