@@ -7,7 +7,11 @@ use crate::auth::{acl_permits, fixup_acl as fixup, AclEntry, AclRef, AuthId};
 
 impl<'a> From<&'a Acl> for AclRef<'a> {
     fn from(a: &'a Acl) -> Self {
-        AclRef { perms: a.perms, scheme: &a.id.scheme, id: &a.id.id }
+        AclRef {
+            perms: a.perms,
+            scheme: &a.id.scheme,
+            id: &a.id.id,
+        }
     }
 }
 

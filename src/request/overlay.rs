@@ -41,7 +41,17 @@ impl ChangeRecord {
         acl: Arc<Vec<Acl>>,
         data: Option<Bytes>,
     ) -> Self {
-        Self { zxid, path, stat, child_count, acl, data, node_digest: 0, tree_digest: TreeDigest::new(), seq: 0 }
+        Self {
+            zxid,
+            path,
+            stat,
+            child_count,
+            acl,
+            data,
+            node_digest: 0,
+            tree_digest: TreeDigest::new(),
+            seq: 0,
+        }
     }
 
     pub fn exists(&self) -> bool {
@@ -155,7 +165,11 @@ impl Overlay {
         }
         // The digest after the last remaining change.
         let last_seq = self.list.back().map(|e| e.1);
-        self.last_digest = self.by_path.values().find(|r| Some(r.seq) == last_seq).map(|r| r.tree_digest);
+        self.last_digest = self
+            .by_path
+            .values()
+            .find(|r| Some(r.seq) == last_seq)
+            .map(|r| r.tree_digest);
     }
 
     /// Paths of outstanding records whose node belongs to `session` (pending ephemeral creates) and paths

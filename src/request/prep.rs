@@ -29,7 +29,9 @@ type PResult<T> = Result<T, ErrorCode>;
 pub enum Write<'a> {
     /// A client request (or its decoding failure, which becomes MARSHALLINGERROR).
     Client(OpCode, Option<&'a Request>),
-    CreateSession { timeout_ms: i32 },
+    CreateSession {
+        timeout_ms: i32,
+    },
     CloseSession,
 }
 
@@ -42,7 +44,11 @@ pub struct Prep<'a> {
 
 fn error_entry(mut header: TxnHeader, err: ErrorCode) -> TxnEntry {
     header.txn_type = OpCode::Error;
-    TxnEntry { header, body: TxnBody::Error(ErrorTxn { err }), digest: None }
+    TxnEntry {
+        header,
+        body: TxnBody::Error(ErrorTxn { err }),
+        digest: None,
+    }
 }
 
 impl Prep<'_> {
@@ -53,12 +59,20 @@ impl Prep<'_> {
             Write::CreateSession { .. } => OpCode::CreateSession,
             Write::CloseSession => OpCode::CloseSession,
         };
-        let header = TxnHeader { client_id: origin.session_id, cxid: origin.cxid, zxid, time: time_ms, txn_type: op };
+        let header = TxnHeader {
+            client_id: origin.session_id,
+            cxid: origin.cxid,
+            zxid,
+            time: time_ms,
+            txn_type: op,
+        };
         let result = match write {
             Write::Client(_, None) => Err(ErrorCode::MarshallingError),
             Write::Client(_, Some(Request::Multi(ops))) => return self.multi(origin, header, ops),
             Write::Client(_, Some(req)) => self.one(origin, &header, req),
-            Write::CreateSession { timeout_ms } => Ok(TxnBody::CreateSession(CreateSessionTxn { timeout_ms })),
+            Write::CreateSession { timeout_ms } => {
+                Ok(TxnBody::CreateSession(CreateSessionTxn { timeout_ms }))
+            }
             Write::CloseSession => Ok(self.close_session(origin.session_id, &header)),
         };
         match result {
@@ -100,7 +114,12 @@ impl Prep<'_> {
             Request::Create2(r) => self.create(origin, h, OpCode::Create2, r, -1),
             Request::CreateContainer(r) => self.create(origin, h, OpCode::CreateContainer, r, -1),
             Request::CreateTtl(r) => {
-                let c = CreateRequest { path: r.path.clone(), data: r.data.clone(), acl: r.acl.clone(), flags: r.flags };
+                let c = CreateRequest {
+                    path: r.path.clone(),
+                    data: r.data.clone(),
+                    acl: r.acl.clone(),
+                    flags: r.flags,
+                };
                 self.create(origin, h, OpCode::CreateTtl, &c, r.ttl)
             }
             Request::Delete(r) => self.delete(origin, h, r),
@@ -121,7 +140,14 @@ impl Prep<'_> {
         }
     }
 
-    fn create(&mut self, origin: Origin<'_>, h: &TxnHeader, ty: OpCode, r: &CreateRequest, ttl: i64) -> PResult<TxnBody> {
+    fn create(
+        &mut self,
+        origin: Origin<'_>,
+        h: &TxnHeader,
+        ty: OpCode,
+        r: &CreateRequest,
+        ttl: i64,
+    ) -> PResult<TxnBody> {
         let mode = CreateMode::from_raw(r.flags);
         if let CreateMode::Unknown(_) = mode {
             return Err(ErrorCode::BadArguments);
@@ -141,7 +167,11 @@ impl Prep<'_> {
         if r.path.contains('\0') {
             return Err(ErrorCode::BadArguments);
         }
-        let parent_path = if last_slash == 0 { "/" } else { &r.path[..last_slash] };
+        let parent_path = if last_slash == 0 {
+            "/"
+        } else {
+            &r.path[..last_slash]
+        };
         let acl = fixup_acl(self.opts, &r.acl, origin.auth)?;
         let parent = self.record(parent_path)?;
         check(self.opts, &parent.acl, perms::CREATE, origin.auth)?;
@@ -285,7 +315,11 @@ impl Prep<'_> {
             s.mzxid = h.zxid;
         }
         self.add(rec, prev);
-        Ok(TxnBody::SetData(SetDataTxn { path: r.path.clone(), data: r.data.clone(), version: new_version }))
+        Ok(TxnBody::SetData(SetDataTxn {
+            path: r.path.clone(),
+            data: r.data.clone(),
+            version: new_version,
+        }))
     }
 
     fn set_acl(&mut self, origin: Origin<'_>, h: &TxnHeader, r: &SetAclRequest) -> PResult<TxnBody> {
@@ -304,7 +338,11 @@ impl Prep<'_> {
             s.aversion = new_version;
         }
         self.add(rec, prev);
-        Ok(TxnBody::SetAcl(SetAclTxn { path: r.path.clone(), acl, version: new_version }))
+        Ok(TxnBody::SetAcl(SetAclTxn {
+            path: r.path.clone(),
+            acl,
+            version: new_version,
+        }))
     }
 
     fn check_version(&mut self, origin: Origin<'_>, r: &CheckVersionRequest) -> PResult<TxnBody> {
@@ -313,12 +351,16 @@ impl Prep<'_> {
         let node = self.record(&r.path)?;
         check(self.opts, &node.acl, perms::READ, origin.auth)?;
         let version = node.stat.as_ref().map_or(0, |s| s.version);
-        Ok(TxnBody::Check(CheckVersionTxn { path: r.path.clone(), version: check_version(version, r.version)? }))
+        Ok(TxnBody::Check(CheckVersionTxn {
+            path: r.path.clone(),
+            version: check_version(version, r.version)?,
+        }))
     }
 
     /// The session's ephemerals, including pending creates and excluding pending deletes, each deleted.
     fn close_session(&mut self, session: i64, h: &TxnHeader) -> TxnBody {
-        let mut paths: std::collections::BTreeSet<String> = self.tree.ephemerals_of(session).cloned().collect();
+        let mut paths: std::collections::BTreeSet<String> =
+            self.tree.ephemerals_of(session).cloned().collect();
         let (created, deleted) = self.overlay.session_ephemerals(session);
         for p in deleted {
             paths.remove(&p);
@@ -346,7 +388,9 @@ impl Prep<'_> {
             }
         }
         if self.opts.close_session_txn_enabled {
-            TxnBody::CloseSession(Some(CloseSessionTxn { paths_to_delete: paths.into_iter().collect() }))
+            TxnBody::CloseSession(Some(CloseSessionTxn {
+                paths_to_delete: paths.into_iter().collect(),
+            }))
         } else {
             TxnBody::CloseSession(None)
         }
@@ -376,21 +420,33 @@ impl Prep<'_> {
             if failed {
                 subs.push(TxnBodyOf {
                     txn_type: OpCode::Error,
-                    body: TxnBody::Error(ErrorTxn { err: ErrorCode::RuntimeInconsistency }),
+                    body: TxnBody::Error(ErrorTxn {
+                        err: ErrorCode::RuntimeInconsistency,
+                    }),
                 });
                 continue;
             }
             match self.one(origin, &header, op) {
-                Ok(body) => subs.push(TxnBodyOf { txn_type: op.op(), body }),
+                Ok(body) => subs.push(TxnBodyOf {
+                    txn_type: op.op(),
+                    body,
+                }),
                 Err(e) => {
                     failed = true;
-                    subs.push(TxnBodyOf { txn_type: OpCode::Error, body: TxnBody::Error(ErrorTxn { err: e }) });
+                    subs.push(TxnBodyOf {
+                        txn_type: OpCode::Error,
+                        body: TxnBody::Error(ErrorTxn { err: e }),
+                    });
                     self.overlay.rollback(header.zxid, std::mem::take(&mut saved));
                 }
             }
         }
         let digest = self.digest();
-        TxnEntry { header, body: TxnBody::Multi(subs), digest }
+        TxnEntry {
+            header,
+            body: TxnBody::Multi(subs),
+            digest,
+        }
     }
 }
 
@@ -402,4 +458,3 @@ fn check_version(current: i32, expected: i32) -> PResult<i32> {
         Ok(current.wrapping_add(1))
     }
 }
-

@@ -36,10 +36,15 @@ impl ReadCtx<'_> {
         let result = match req {
             Request::Exists(r) => self.exists(r),
             Request::GetData(r) => self.get_data(r).map(Response::GetData),
-            Request::GetChildren(r) => self.get_children(r).map(|children| Response::GetChildren(GetChildrenResponse { children })),
+            Request::GetChildren(r) => self
+                .get_children(r)
+                .map(|children| Response::GetChildren(GetChildrenResponse { children })),
             Request::GetChildren2(r) => self.get_children(r).and_then(|children| {
                 let n = self.tree.get(&r.path).ok_or(ErrorCode::NoNode)?;
-                Ok(Response::GetChildren2(GetChildren2Response { children, stat: self.tree.stat_of(n) }))
+                Ok(Response::GetChildren2(GetChildren2Response {
+                    children,
+                    stat: self.tree.stat_of(n),
+                }))
             }),
             Request::GetAcl(r) => self.get_acl(&r.path),
             Request::GetAllChildrenNumber(r) => {
@@ -55,8 +60,12 @@ impl ReadCtx<'_> {
                 let prefix = r.prefix_path.as_deref().map(str::trim).unwrap_or("");
                 let all = prefix.is_empty() || prefix == "/";
                 let raw_prefix = r.prefix_path.as_deref().unwrap_or("");
-                let ephemerals =
-                    self.tree.ephemerals_of(self.session_id).filter(|p| all || p.starts_with(raw_prefix)).cloned().collect();
+                let ephemerals = self
+                    .tree
+                    .ephemerals_of(self.session_id)
+                    .filter(|p| all || p.starts_with(raw_prefix))
+                    .cloned()
+                    .collect();
                 Ok(Response::GetEphemerals(GetEphemeralsResponse { ephemerals }))
             }
             Request::Sync(r) => Ok(Response::Sync(PathRequest { path: r.path.clone() })),
@@ -69,14 +78,27 @@ impl ReadCtx<'_> {
                     0 => self.watches.add_persistent(&r.path, self.conn, false),
                     1 => self.watches.add_persistent(&r.path, self.conn, true),
                     // WatcherMode.fromZooDef throws for other values.
-                    _ => return ReadOutcome { result: Err(ErrorCode::MarshallingError), events },
+                    _ => {
+                        return ReadOutcome {
+                            result: Err(ErrorCode::MarshallingError),
+                            events,
+                        }
+                    }
                 }
                 Ok(Response::AddWatch(ErrorResponse { err: ErrorCode::Ok }))
             }
             Request::CheckWatches(r) => self.check_watches(r, false),
             Request::RemoveWatches(r) => self.check_watches(r, true),
             Request::SetWatches(r) => {
-                self.set_watches(r.relative_zxid, &r.data_watches, &r.exist_watches, &r.child_watches, &[], &[], &mut events);
+                self.set_watches(
+                    r.relative_zxid,
+                    &r.data_watches,
+                    &r.exist_watches,
+                    &r.child_watches,
+                    &[],
+                    &[],
+                    &mut events,
+                );
                 Ok(Response::Empty)
             }
             Request::SetWatches2(r) => {
@@ -132,7 +154,10 @@ impl ReadCtx<'_> {
         if r.watch {
             self.watches.data.add(&r.path, self.conn, WatchMode::Standard);
         }
-        Ok(GetDataResponse { data: n.data.clone(), stat: self.tree.stat_of(n) })
+        Ok(GetDataResponse {
+            data: n.data.clone(),
+            stat: self.tree.stat_of(n),
+        })
     }
 
     fn get_children(&mut self, r: &PathWatchRequest) -> Result<Vec<String>, ErrorCode> {
@@ -184,7 +209,8 @@ impl ReadCtx<'_> {
                 hit = true;
             }
         } else {
-            hit = (child && self.watches.child.contains(p, conn)) || (data && self.watches.data.contains(p, conn));
+            hit = (child && self.watches.child.contains(p, conn))
+                || (data && self.watches.data.contains(p, conn));
         }
         if hit {
             Ok(Response::Empty)
@@ -207,7 +233,9 @@ impl ReadCtx<'_> {
         for p in data {
             match self.tree.get(p) {
                 None => events.push((EventType::NodeDeleted, p.clone())),
-                Some(n) if n.stat.mzxid > relative_zxid => events.push((EventType::NodeDataChanged, p.clone())),
+                Some(n) if n.stat.mzxid > relative_zxid => {
+                    events.push((EventType::NodeDataChanged, p.clone()))
+                }
                 Some(_) => self.watches.data.add(p, self.conn, WatchMode::Standard),
             }
         }
@@ -221,7 +249,9 @@ impl ReadCtx<'_> {
         for p in child {
             match self.tree.get(p) {
                 None => events.push((EventType::NodeDeleted, p.clone())),
-                Some(n) if n.stat.pzxid > relative_zxid => events.push((EventType::NodeChildrenChanged, p.clone())),
+                Some(n) if n.stat.pzxid > relative_zxid => {
+                    events.push((EventType::NodeChildrenChanged, p.clone()))
+                }
                 Some(_) => self.watches.child.add(p, self.conn, WatchMode::Standard),
             }
         }
@@ -230,8 +260,12 @@ impl ReadCtx<'_> {
             self.watches.data.add(p, self.conn, WatchMode::Persistent);
         }
         for p in recursive {
-            self.watches.child.add(p, self.conn, WatchMode::PersistentRecursive);
-            self.watches.data.add(p, self.conn, WatchMode::PersistentRecursive);
+            self.watches
+                .child
+                .add(p, self.conn, WatchMode::PersistentRecursive);
+            self.watches
+                .data
+                .add(p, self.conn, WatchMode::PersistentRecursive);
         }
     }
 }
@@ -242,5 +276,8 @@ fn client_info(id: &AuthId) -> ClientInfo {
         "digest" => id.id.split(':').next().unwrap_or("").to_owned(),
         _ => id.id.clone(),
     };
-    ClientInfo { auth_scheme: id.scheme.clone(), user }
+    ClientInfo {
+        auth_scheme: id.scheme.clone(),
+        user,
+    }
 }

@@ -23,8 +23,8 @@ use std::net::SocketAddr;
 use bytes::{Bytes, BytesMut};
 use jute::proto::*;
 use jute::txn::{TxnBody, TxnEntry};
-use jute::{EventType, FrameWriter, Jute, KeeperState, OpCode, OpResult, Reader, Request, Response};
 use jute::{perms, ErrorCode};
+use jute::{EventType, FrameWriter, Jute, KeeperState, OpCode, OpResult, Reader, Request, Response};
 
 use crate::auth::digest::{digest_id_from_auth_data, DigestAlgorithm};
 use crate::auth::ip::client_ip_id;
@@ -145,8 +145,15 @@ impl Conn {
 
 #[derive(Debug)]
 enum PendingKind {
-    Request { conn: ConnId, xid: i32, op: OpCode, received_ms: u64 },
-    CreateSession { conn: ConnId },
+    Request {
+        conn: ConnId,
+        xid: i32,
+        op: OpCode,
+        received_ms: u64,
+    },
+    CreateSession {
+        conn: ConnId,
+    },
     /// Server-initiated (expiry, container reaping).
     Internal,
 }
@@ -195,8 +202,19 @@ fn frame(header: &ReplyHeader, body: impl FnOnce(&mut BytesMut)) -> Bytes {
 }
 
 fn notification(ty: EventType, path: &str) -> Bytes {
-    let h = ReplyHeader { xid: xid::NOTIFICATION, zxid: -1, err: ErrorCode::Ok };
-    frame(&h, |b| WatcherEvent { event_type: ty, state: KeeperState::SyncConnected, path: path.to_owned() }.encode(b))
+    let h = ReplyHeader {
+        xid: xid::NOTIFICATION,
+        zxid: -1,
+        err: ErrorCode::Ok,
+    };
+    frame(&h, |b| {
+        WatcherEvent {
+            event_type: ty,
+            state: KeeperState::SyncConnected,
+            path: path.to_owned(),
+        }
+        .encode(b)
+    })
 }
 
 fn op_name(op: OpCode) -> &'static str {
@@ -233,7 +251,7 @@ impl Core {
         let last_zxid = tree.last_processed_zxid();
         Core {
             sessions: SessionTracker::new(opts.tick_ms),
-            ids: SessionIdGenerator::new(opts.server_id, now.mono_ms),
+            ids: SessionIdGenerator::new(opts.server_id, now.wall_ms.max(0) as u64),
             opts,
             tree,
             watches: Watches::new(),
@@ -317,7 +335,11 @@ impl Core {
                 pre: VecDeque::new(),
                 queue: VecDeque::new(),
                 closing: false,
-                stats: ConnStats { established_ms: now.mono_ms, min_latency_ms: u64::MAX, ..Default::default() },
+                stats: ConnStats {
+                    established_ms: now.mono_ms,
+                    min_latency_ms: u64::MAX,
+                    ..Default::default()
+                },
             },
         );
     }
@@ -357,7 +379,9 @@ impl Core {
     /// The connection's first frame.
     pub fn connect(&mut self, conn: ConnId, req: ConnectRequest, now: Now) {
         let last_processed = self.tree.last_processed_zxid();
-        let Some(c) = self.conns.get_mut(&conn) else { return };
+        let Some(c) = self.conns.get_mut(&conn) else {
+            return;
+        };
         c.old_client = req.read_only.is_none();
         if req.last_zxid_seen > last_processed {
             // The client has seen a newer state than ours: it must try another server.
@@ -370,8 +394,12 @@ impl Core {
             self.close(conn);
             return;
         }
-        let timeout =
-            req.timeout_ms.clamp(self.opts.min_session_timeout_ms, self.opts.max_session_timeout_ms.max(self.opts.min_session_timeout_ms));
+        let timeout = req.timeout_ms.clamp(
+            self.opts.min_session_timeout_ms,
+            self.opts
+                .max_session_timeout_ms
+                .max(self.opts.min_session_timeout_ms),
+        );
         c.timeout_ms = timeout;
         if req.session_id == 0 {
             let id = self.ids.next();
@@ -380,7 +408,11 @@ impl Core {
             self.session_conn.insert(id, conn);
             tracing::debug!("creating new session 0x{id:x} for {}", c.peer);
             self.submit(
-                Origin { session_id: id, cxid: 0, auth: &[] },
+                Origin {
+                    session_id: id,
+                    cxid: 0,
+                    auth: &[],
+                },
                 Write::CreateSession { timeout_ms: timeout },
                 PendingKind::CreateSession { conn },
                 now,
@@ -395,7 +427,9 @@ impl Core {
                 self.session_conn.remove(&id);
             }
         }
-        let Some(c) = self.conns.get_mut(&conn) else { return };
+        let Some(c) = self.conns.get_mut(&conn) else {
+            return;
+        };
         c.session = Some(id);
         let valid = check_password(id, &req.passwd) && self.sessions.touch(id, now.mono_ms);
         if !valid {
@@ -424,10 +458,17 @@ impl Core {
 
     /// A request frame (after the ConnectRequest): its header and raw body.
     pub fn packet(&mut self, conn: ConnId, xid: i32, op: OpCode, body: Bytes, now: Now) {
-        let Some(c) = self.conns.get_mut(&conn) else { return };
+        let Some(c) = self.conns.get_mut(&conn) else {
+            return;
+        };
         c.stats.packets_received += 1;
         self.stats.packets_received += 1;
-        let p = Packet { xid, op, body, received_ms: now.mono_ms };
+        let p = Packet {
+            xid,
+            op,
+            body,
+            received_ms: now.mono_ms,
+        };
         if !c.established {
             if c.pre.len() >= self.opts.max_pre_session_packets {
                 self.close(conn);
@@ -449,7 +490,11 @@ impl Core {
             OpCode::Auth => return self.auth(conn, &p),
             OpCode::Sasl => {
                 // No SASL server is configured: ZooKeeper answers AUTHFAILED and drops the connection.
-                let h = ReplyHeader { xid: p.xid, zxid: 0, err: ErrorCode::AuthFailed };
+                let h = ReplyHeader {
+                    xid: p.xid,
+                    zxid: 0,
+                    err: ErrorCode::AuthFailed,
+                };
                 self.send(conn, frame(&h, |_| {}));
                 self.close(conn);
                 return;
@@ -492,7 +537,11 @@ impl Core {
         }
         if !valid {
             tracing::warn!("Received packet at server of unknown type {}", p.op.raw());
-            let h = ReplyHeader { xid: p.xid, zxid: -1, err: ErrorCode::Unimplemented };
+            let h = ReplyHeader {
+                xid: p.xid,
+                zxid: -1,
+                err: ErrorCode::Unimplemented,
+            };
             self.send(conn, frame(&h, |_| {}));
             self.close(conn);
             return;
@@ -501,16 +550,29 @@ impl Core {
             let decoded = if p.op == OpCode::CloseSession {
                 None
             } else {
-                Request::decode(p.op, &mut Reader::with_limit(p.body.clone(), self.opts.max_record_bytes)).ok()
+                Request::decode(
+                    p.op,
+                    &mut Reader::with_limit(p.body.clone(), self.opts.max_record_bytes),
+                )
+                .ok()
             };
             let auth = self.conns.get(&conn).map(|c| c.auth.clone()).unwrap_or_default();
-            let origin = Origin { session_id: session, cxid: p.xid, auth: &auth };
+            let origin = Origin {
+                session_id: session,
+                cxid: p.xid,
+                auth: &auth,
+            };
             let write = if p.op == OpCode::CloseSession {
                 Write::CloseSession
             } else {
                 Write::Client(p.op, decoded.as_ref())
             };
-            let kind = PendingKind::Request { conn, xid: p.xid, op: p.op, received_ms: p.received_ms };
+            let kind = PendingKind::Request {
+                conn,
+                xid: p.xid,
+                op: p.op,
+                received_ms: p.received_ms,
+            };
             let zxid = self.submit(origin, write, kind, now);
             if let Some(c) = self.conns.get_mut(&conn) {
                 c.queue.push_back(Queued::Write(zxid));
@@ -528,8 +590,13 @@ impl Core {
     }
 
     fn auth(&mut self, conn: ConnId, p: &Packet) {
-        let pkt = AuthPacket::decode(&mut Reader::with_limit(p.body.clone(), self.opts.max_record_bytes));
-        let Some(c) = self.conns.get_mut(&conn) else { return };
+        let pkt = AuthPacket::decode(&mut Reader::with_limit(
+            p.body.clone(),
+            self.opts.max_record_bytes,
+        ));
+        let Some(c) = self.conns.get_mut(&conn) else {
+            return;
+        };
         let ok = match &pkt {
             Ok(a) if a.scheme == "digest" && self.opts.request.providers.digest_enabled => {
                 let id = digest_id_from_auth_data(self.opts.digest_alg, &a.auth);
@@ -555,13 +622,21 @@ impl Core {
             _ => false,
         };
         if ok {
-            let h = ReplyHeader { xid: p.xid, zxid: 0, err: ErrorCode::Ok };
+            let h = ReplyHeader {
+                xid: p.xid,
+                zxid: 0,
+                err: ErrorCode::Ok,
+            };
             self.send(conn, frame(&h, |_| {}));
         } else {
             self.stats.auth_failed += 1;
             let scheme = pkt.map(|a| a.scheme).unwrap_or_default();
             tracing::warn!("No authentication provider for scheme: {scheme}");
-            let h = ReplyHeader { xid: p.xid, zxid: 0, err: ErrorCode::AuthFailed };
+            let h = ReplyHeader {
+                xid: p.xid,
+                zxid: 0,
+                err: ErrorCode::AuthFailed,
+            };
             self.send(conn, frame(&h, |_| {}));
             self.close(conn);
         }
@@ -574,8 +649,12 @@ impl Core {
         if let Write::CloseSession = write {
             self.sessions.set_closing(origin.session_id);
         }
-        let mut prep =
-            Prep { opts: &self.opts.request, tree: &self.tree, overlay: &mut self.overlay, sessions: &self.sessions };
+        let mut prep = Prep {
+            opts: &self.opts.request,
+            tree: &self.tree,
+            overlay: &mut self.overlay,
+            sessions: &self.sessions,
+        };
         let entry = prep.prepare(origin, write, zxid, now.wall_ms);
         self.out.push(Output::Persist(entry.clone()));
         self.pending.push_back(Pending { entry, kind });
@@ -609,15 +688,29 @@ impl Core {
                     self.establish(conn, now);
                 }
             }
-            PendingKind::Request { conn, xid, op, received_ms } => {
+            PendingKind::Request {
+                conn,
+                xid,
+                op,
+                received_ms,
+            } => {
                 let bound = self.conns.get(&conn).is_some_and(|c| c.session == Some(session));
                 if bound {
                     let err = rc.err;
-                    let reply = if p.entry.header.txn_type == OpCode::Error || (err != ErrorCode::Ok && op != OpCode::Multi) {
+                    let reply = if p.entry.header.txn_type == OpCode::Error
+                        || (err != ErrorCode::Ok && op != OpCode::Multi)
+                    {
                         frame(&ReplyHeader { xid, zxid, err }, |_| {})
                     } else {
                         let resp = write_response(op, &rc);
-                        frame(&ReplyHeader { xid, zxid, err: ErrorCode::Ok }, |b| resp.encode(b))
+                        frame(
+                            &ReplyHeader {
+                                xid,
+                                zxid,
+                                err: ErrorCode::Ok,
+                            },
+                            |b| resp.encode(b),
+                        )
                     };
                     self.record_latency(conn, op, xid, zxid, received_ms, now);
                     self.send(conn, reply);
@@ -667,7 +760,11 @@ impl Core {
         s.count += 1;
         s.total_latency_ms += lat;
         s.max_latency_ms = s.max_latency_ms.max(lat);
-        s.min_latency_ms = if s.count == 1 { lat } else { s.min_latency_ms.min(lat) };
+        s.min_latency_ms = if s.count == 1 {
+            lat
+        } else {
+            s.min_latency_ms.min(lat)
+        };
         if let Some(c) = self.conns.get_mut(&conn) {
             let cs = &mut c.stats;
             cs.last_op = op_name(op);
@@ -692,9 +789,16 @@ impl Core {
             _ => p.xid,
         };
         let decoded = if p.op == OpCode::Ping || p.op == OpCode::WhoAmI {
-            Ok(if p.op == OpCode::Ping { Request::Ping } else { Request::WhoAmI })
+            Ok(if p.op == OpCode::Ping {
+                Request::Ping
+            } else {
+                Request::WhoAmI
+            })
         } else {
-            Request::decode(p.op, &mut Reader::with_limit(p.body.clone(), self.opts.max_record_bytes))
+            Request::decode(
+                p.op,
+                &mut Reader::with_limit(p.body.clone(), self.opts.max_record_bytes),
+            )
         };
         let (result, events) = match decoded {
             Ok(req) => {
@@ -718,8 +822,22 @@ impl Core {
             self.send(conn, notification(ty, &path));
         }
         let bytes = match result {
-            Ok(resp) => frame(&ReplyHeader { xid: reply_xid, zxid, err: ErrorCode::Ok }, |b| resp.encode(b)),
-            Err(err) => frame(&ReplyHeader { xid: reply_xid, zxid, err }, |_| {}),
+            Ok(resp) => frame(
+                &ReplyHeader {
+                    xid: reply_xid,
+                    zxid,
+                    err: ErrorCode::Ok,
+                },
+                |b| resp.encode(b),
+            ),
+            Err(err) => frame(
+                &ReplyHeader {
+                    xid: reply_xid,
+                    zxid,
+                    err,
+                },
+                |_| {},
+            ),
         };
         self.record_latency(conn, p.op, p.xid, zxid, p.received_ms, now);
         self.send(conn, bytes);
@@ -730,11 +848,21 @@ impl Core {
         for ch in changes {
             let mut d: Deliveries = Vec::new();
             let (acl, parent_acl) = match &ch {
-                Change::Created { path, parent, acl, parent_acl } => {
+                Change::Created {
+                    path,
+                    parent,
+                    acl,
+                    parent_acl,
+                } => {
                     self.watches.node_created(path, parent, &mut d);
                     (acl.clone(), parent_acl.clone())
                 }
-                Change::Deleted { path, parent, acl, parent_acl } => {
+                Change::Deleted {
+                    path,
+                    parent,
+                    acl,
+                    parent_acl,
+                } => {
                     self.watches.node_deleted(path, parent, &mut d);
                     (acl.clone(), parent_acl.clone())
                 }
@@ -744,7 +872,11 @@ impl Core {
                 }
             };
             for (ty, path, conns) in d {
-                let acl = if ty == EventType::NodeChildrenChanged { &parent_acl } else { &acl };
+                let acl = if ty == EventType::NodeChildrenChanged {
+                    &parent_acl
+                } else {
+                    &acl
+                };
                 let mut targets: Vec<ConnId> = conns.into_iter().collect();
                 targets.sort_unstable();
                 for conn in targets {
@@ -765,7 +897,16 @@ impl Core {
         for id in self.sessions.expire(now.mono_ms) {
             let timeout = self.sessions.get(id).map_or(0, |s| s.timeout_ms);
             tracing::info!("Expiring session 0x{id:x}, timeout of {timeout}ms exceeded");
-            self.submit(Origin { session_id: id, cxid: 0, auth: &[] }, Write::CloseSession, PendingKind::Internal, now);
+            self.submit(
+                Origin {
+                    session_id: id,
+                    cxid: 0,
+                    auth: &[],
+                },
+                Write::CloseSession,
+                PendingKind::Internal,
+                now,
+            );
         }
     }
 }
@@ -775,9 +916,10 @@ fn write_response(op: OpCode, rc: &ApplyResult) -> Response {
     let path = rc.path.clone().unwrap_or_default();
     match op {
         OpCode::Create => Response::Create(CreateResponse { path }),
-        OpCode::Create2 | OpCode::CreateContainer | OpCode::CreateTtl => {
-            Response::Create2(Create2Response { path, stat: rc.stat.clone().unwrap_or_default() })
-        }
+        OpCode::Create2 | OpCode::CreateContainer | OpCode::CreateTtl => Response::Create2(Create2Response {
+            path,
+            stat: rc.stat.clone().unwrap_or_default(),
+        }),
         OpCode::SetData | OpCode::SetAcl => Response::stat(rc.stat.clone().unwrap_or_default()),
         OpCode::Multi => Response::Multi(rc.multi.iter().map(multi_result).collect()),
         _ => Response::Empty,
@@ -789,11 +931,14 @@ fn multi_result(r: &ApplyResult) -> OpResult {
     match r.txn_type {
         OpCode::Check => OpResult::Check,
         OpCode::Create => OpResult::Create(CreateResponse { path }),
-        OpCode::Create2 | OpCode::CreateTtl | OpCode::CreateContainer => {
-            OpResult::Create2(Create2Response { path, stat: r.stat.clone().unwrap_or_default() })
-        }
+        OpCode::Create2 | OpCode::CreateTtl | OpCode::CreateContainer => OpResult::Create2(Create2Response {
+            path,
+            stat: r.stat.clone().unwrap_or_default(),
+        }),
         OpCode::Delete | OpCode::DeleteContainer => OpResult::Delete,
-        OpCode::SetData => OpResult::SetData(StatResponse { stat: r.stat.clone().unwrap_or_default() }),
+        OpCode::SetData => OpResult::SetData(StatResponse {
+            stat: r.stat.clone().unwrap_or_default(),
+        }),
         _ => OpResult::Error(r.err),
     }
 }

@@ -1,0 +1,3 @@
+//! Client connections: framing, four-letter-word detection, back-pressure, and the writer half.
+
+pub mod conn;

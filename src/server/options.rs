@@ -1,0 +1,123 @@
+//! From a parsed zoo.cfg to the running server's options.
+
+use std::net::SocketAddr;
+
+use crate::admin::AdminContext;
+use crate::auth::digest::DigestAlgorithm;
+use crate::auth::AuthProviders;
+use crate::config::Config;
+use crate::net::conn::ConnLimits;
+use crate::request::RequestOptions;
+
+use super::core::CoreOptions;
+use super::ServerOptions;
+
+/// The client address to bind: `server.N=...;[host:]port` for this server, else
+/// `clientPortAddress:clientPort` (wildcard host by default).
+pub fn client_bind_addr(cfg: &Config) -> Option<SocketAddr> {
+    let (host, port) = match (&cfg.client_address, cfg.client_port) {
+        (Some(hp), _) => (hp.host.clone(), hp.port),
+        (None, Some(port)) => (
+            cfg.client_port_address
+                .clone()
+                .unwrap_or_else(|| "0.0.0.0".to_owned()),
+            port,
+        ),
+        (None, None) => return None,
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']').to_owned();
+    let joined = if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    };
+    use std::net::ToSocketAddrs;
+    joined.to_socket_addrs().ok()?.next()
+}
+
+pub fn server_options(cfg: &Config) -> ServerOptions {
+    let providers = AuthProviders {
+        digest_enabled: cfg.auth.digest_enabled,
+        ..AuthProviders::default()
+    };
+    let request = RequestOptions {
+        skip_acl: cfg.auth.skip_acl,
+        extended_types: cfg.extended_types_enabled,
+        digest_enabled: cfg.digest_enabled,
+        close_session_txn_enabled: cfg.close_session_txn_enabled,
+        reconfig_enabled: cfg.reconfig_enabled,
+        standalone: cfg.is_standalone(),
+        providers,
+    };
+    let max_buffer = cfg.jute_max_buffer_bytes as usize;
+    let core = CoreOptions {
+        // Standalone servers use 1 in the session-id high byte, as ZooKeeper does.
+        server_id: if cfg.is_standalone() {
+            1
+        } else {
+            cfg.server_id.unwrap_or(1) as i64
+        },
+        tick_ms: cfg.tick_time_ms as u64,
+        min_session_timeout_ms: cfg.min_session_timeout_ms as i32,
+        max_session_timeout_ms: cfg.max_session_timeout_ms as i32,
+        max_record_bytes: max_buffer + cfg.jute_max_buffer_extra_size_bytes as usize,
+        super_digest: cfg.auth.super_digest.clone(),
+        digest_alg: DigestAlgorithm::from_java_name(&cfg.auth.digest_alg).unwrap_or_default(),
+        max_pre_session_packets: 1000,
+        request,
+    };
+    let client_port = cfg.client_port.map_or(-1, i64::from);
+    let conf_lines = vec![
+        ("clientPort".to_owned(), client_port.to_string()),
+        (
+            "secureClientPort".to_owned(),
+            cfg.secure_client_port.map_or(-1, i64::from).to_string(),
+        ),
+        (
+            "dataDir".to_owned(),
+            cfg.data_dir.join("version-2").display().to_string(),
+        ),
+        ("dataDirSize".to_owned(), "0".to_owned()),
+        (
+            "dataLogDir".to_owned(),
+            cfg.data_log_dir.join("version-2").display().to_string(),
+        ),
+        ("dataLogSize".to_owned(), "0".to_owned()),
+        ("tickTime".to_owned(), cfg.tick_time_ms.to_string()),
+        ("maxClientCnxns".to_owned(), cfg.max_client_cnxns.to_string()),
+        (
+            "minSessionTimeout".to_owned(),
+            cfg.min_session_timeout_ms.to_string(),
+        ),
+        (
+            "maxSessionTimeout".to_owned(),
+            cfg.max_session_timeout_ms.to_string(),
+        ),
+        (
+            "clientPortListenBacklog".to_owned(),
+            cfg.client_port_listen_backlog.to_string(),
+        ),
+        ("serverId".to_owned(), cfg.server_id.unwrap_or(0).to_string()),
+    ];
+    let all = crate::config::FOUR_LETTER_WORDS
+        .iter()
+        .all(|w| cfg.four_letter_words.contains(*w));
+    ServerOptions {
+        core,
+        limits: ConnLimits {
+            max_frame: max_buffer,
+            ..ConnLimits::default()
+        },
+        max_client_cnxns: cfg.max_client_cnxns,
+        admin: AdminContext {
+            four_letter_whitelist: if all {
+                None
+            } else {
+                Some(cfg.four_letter_words.clone())
+            },
+            conf_lines,
+            mode: "standalone".to_owned(),
+            read_only: false,
+        },
+    }
+}
