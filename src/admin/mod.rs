@@ -98,11 +98,7 @@ fn connection_lines(core: &Core, brief: bool, now: Now) -> String {
                     c.timeout_ms
                 );
                 let _ = write!(out, ",lcxid=0x{:x},lzxid=0x{:x}", st.last_cxid, st.last_zxid);
-                let avg = if st.count == 0 {
-                    0
-                } else {
-                    st.total_latency_ms / st.count
-                };
+                let avg = st.total_latency_ms.checked_div(st.count).unwrap_or(0);
                 let min = if st.count == 0 { 0 } else { st.min_latency_ms };
                 let _ = write!(
                     out,
