@@ -10,5 +10,6 @@ pub mod net;
 pub mod request;
 pub mod server;
 pub mod session;
+pub mod storage;
 pub mod tree;
 pub mod watch;

@@ -188,6 +188,8 @@ pub struct Core {
     pending: VecDeque<Pending>,
     conns: HashMap<ConnId, Conn>,
     session_conn: HashMap<i64, ConnId>,
+    /// Global sessions as of the applied txns (what snapshots record).
+    applied_sessions: HashMap<i64, i32>,
     out: Vec<Output>,
     pub stats: ServerStats,
 }
@@ -260,6 +262,7 @@ impl Core {
             pending: VecDeque::new(),
             conns: HashMap::new(),
             session_conn: HashMap::new(),
+            applied_sessions: HashMap::new(),
             out: Vec::new(),
             stats: ServerStats::default(),
         }
@@ -268,6 +271,12 @@ impl Core {
     /// Re-tracks a session recovered from disk, with a full timeout from now.
     pub fn restore_session(&mut self, id: i64, timeout_ms: i32, now: Now) {
         self.sessions.add(id, timeout_ms, now.mono_ms);
+        self.applied_sessions.insert(id, timeout_ms);
+    }
+
+    /// Global sessions as of the applied txns, for snapshots.
+    pub fn applied_sessions(&self) -> &HashMap<i64, i32> {
+        &self.applied_sessions
     }
 
     pub fn take_outputs(&mut self) -> Vec<Output> {
@@ -676,7 +685,11 @@ impl Core {
         let rc = self.tree.apply(h, &p.entry.body, &mut changes);
         self.overlay.applied(h.zxid);
         let session = h.client_id;
+        if let TxnBody::CreateSession(t) = &p.entry.body {
+            self.applied_sessions.insert(session, t.timeout_ms);
+        }
         if let TxnBody::CloseSession(_) = p.entry.body {
+            self.applied_sessions.remove(&session);
             self.sessions.remove(session);
             tracing::debug!("closed session 0x{session:x}");
         }

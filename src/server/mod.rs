@@ -22,6 +22,7 @@ use tokio::sync::mpsc;
 use self::core::{Core, CoreOptions, Now, Output};
 use crate::admin::{self, AdminContext};
 use crate::net::conn::{self, is_reply, ConnHandle, ConnLimits};
+use crate::storage::{self, Committer, LogEvent, StorageOptions};
 use crate::tree::{DataTree, TreeOptions};
 use crate::watch::ConnId;
 
@@ -52,6 +53,8 @@ pub enum Event {
         peer: SocketAddr,
         handle: ConnHandle,
     },
+    Log(LogEvent),
+    SnapshotWritten(Result<std::path::PathBuf, String>),
 }
 
 /// Everything the running server needs.
@@ -62,6 +65,8 @@ pub struct ServerOptions {
     /// Connections allowed per client IP (0 = unlimited).
     pub max_client_cnxns: u32,
     pub admin: AdminContext,
+    /// `None`: keep everything in memory (tests); otherwise the data and log directories.
+    pub storage: Option<StorageOptions>,
 }
 
 impl Default for ServerOptions {
@@ -71,6 +76,7 @@ impl Default for ServerOptions {
             limits: ConnLimits::default(),
             max_client_cnxns: 60,
             admin: AdminContext::default(),
+            storage: None,
         }
     }
 }
@@ -100,11 +106,37 @@ pub async fn serve(
     let clock = Clock {
         start: Instant::now(),
     };
-    let tree = DataTree::new(TreeOptions {
-        extended_types: opts.core.request.extended_types,
-    });
-    let core = Core::new(opts.core.clone(), tree, clock.now());
     let (tx, rx) = mpsc::channel::<Event>(4096);
+    let tree_opts = TreeOptions {
+        extended_types: opts.core.request.extended_types,
+    };
+    let mut committer = None;
+    let core = match &opts.storage {
+        None => Core::new(opts.core.clone(), DataTree::new(tree_opts), clock.now()),
+        Some(st) => {
+            let mut st = st.clone();
+            st.tree = tree_opts;
+            let rec = storage::recover(&st).map_err(std::io::Error::other)?;
+            if rec.needs_snapshot {
+                let path =
+                    storage::write_snapshot(&st, &rec.tree, &rec.sessions).map_err(std::io::Error::other)?;
+                tracing::info!(
+                    "Snapshotting: 0x{:x} to {}",
+                    rec.tree.last_processed_zxid(),
+                    path.display()
+                );
+            }
+            let mut core = Core::new(opts.core.clone(), rec.tree, clock.now());
+            for (id, timeout) in rec.sessions {
+                core.restore_session(id, timeout, clock.now());
+            }
+            let log_tx = tx.clone();
+            committer = Some(Committer::start(&st, move |ev| {
+                let _ = log_tx.blocking_send(Event::Log(ev));
+            }));
+            core
+        }
+    };
     let local = listener.local_addr()?;
     tracing::info!("binding to port {local}");
     let per_ip: Arc<Mutex<HashMap<IpAddr, u32>>> = Arc::default();
@@ -157,20 +189,42 @@ pub async fn serve(
             }
         })
     };
-    drop(tx);
-    let result = run_core(core, rx, clock, opts, shutdown).await;
+    let result = run_core(core, rx, tx, clock, opts, committer.as_ref(), shutdown).await;
     accept.abort();
+    if let Some(c) = committer {
+        tokio::task::spawn_blocking(move || c.shutdown())
+            .await
+            .map_err(std::io::Error::other)?;
+    }
     result
+}
+
+/// The core task's state besides the core.
+struct Shell<'a> {
+    handles: HashMap<ConnId, ConnHandle>,
+    committer: Option<&'a Committer>,
+    /// A snapshot is being written (one at a time, as ZooKeeper).
+    snapshotting: bool,
+    failed: Option<String>,
+    events: mpsc::Sender<Event>,
 }
 
 async fn run_core(
     mut core: Core,
     mut rx: mpsc::Receiver<Event>,
+    events: mpsc::Sender<Event>,
     clock: Clock,
     opts: ServerOptions,
+    committer: Option<&Committer>,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
-    let mut handles: HashMap<ConnId, ConnHandle> = HashMap::new();
+    let mut sh = Shell {
+        handles: HashMap::new(),
+        committer,
+        snapshotting: false,
+        failed: None,
+        events,
+    };
     let tick_every = std::time::Duration::from_millis(opts.core.tick_ms.clamp(1, 50));
     let mut tick = tokio::time::interval(tick_every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -180,10 +234,10 @@ async fn run_core(
         tokio::select! {
             ev = rx.recv() => {
                 let Some(ev) = ev else { break };
-                handle_event(&mut core, &mut handles, &clock, &opts, ev);
+                handle_event(&mut core, &mut sh, &clock, &opts, ev);
                 for _ in 0..1024 {
                     match rx.try_recv() {
-                        Ok(ev) => handle_event(&mut core, &mut handles, &clock, &opts, ev),
+                        Ok(ev) => handle_event(&mut core, &mut sh, &clock, &opts, ev),
                         Err(_) => break,
                     }
                 }
@@ -191,23 +245,25 @@ async fn run_core(
             _ = tick.tick() => core.tick(clock.now()),
             _ = &mut shutdown => break,
         }
-        flush(&mut core, &mut handles, &mut closing, &clock);
+        flush(&mut core, &mut sh, &mut closing, &clock);
+        if let Some(msg) = sh.failed.take() {
+            tracing::error!("{msg}; stopping");
+            for h in sh.handles.values() {
+                h.close();
+            }
+            return Err(std::io::Error::other(msg));
+        }
     }
     tracing::info!("shutting down");
-    for h in handles.values() {
+    for h in sh.handles.values() {
         h.close();
     }
     Ok(())
 }
 
-fn handle_event(
-    core: &mut Core,
-    handles: &mut HashMap<ConnId, ConnHandle>,
-    clock: &Clock,
-    opts: &ServerOptions,
-    ev: Event,
-) {
+fn handle_event(core: &mut Core, sh: &mut Shell<'_>, clock: &Clock, opts: &ServerOptions, ev: Event) {
     let now = clock.now();
+    let handles = &mut sh.handles;
     match ev {
         Event::Accept { conn, peer, handle } => {
             handles.insert(conn, handle);
@@ -230,17 +286,43 @@ fn handle_event(
             handle.send(Bytes::from(text), false);
             handle.close();
         }
+        Event::Log(LogEvent::Durable(zxid)) => core.durable(zxid, now),
+        Event::Log(LogEvent::Failed(msg)) => sh.failed = Some(msg),
+        Event::Log(LogEvent::SnapshotDue) => {
+            let Some(st) = opts.storage.clone() else { return };
+            if sh.snapshotting {
+                tracing::warn!("Too busy to snap, skipping");
+                return;
+            }
+            sh.snapshotting = true;
+            // Serialise here (a consistent view at the applied zxid), write on a thread.
+            let mut sessions: Vec<(i64, i32)> =
+                core.applied_sessions().iter().map(|(k, v)| (*k, *v)).collect();
+            sessions.sort_unstable();
+            let tree = core.tree();
+            let zxid = tree.last_processed_zxid();
+            let bytes = storage::snapshot::serialize(tree, &sessions, st.digest_enabled);
+            let events = sh.events.clone();
+            std::thread::spawn(move || {
+                let r = storage::snapshot::write_file(&st.snap_dir, zxid, &bytes, st.compression)
+                    .map_err(|e| e.to_string());
+                let _ = events.blocking_send(Event::SnapshotWritten(r));
+            });
+        }
+        Event::SnapshotWritten(r) => {
+            sh.snapshotting = false;
+            match r {
+                Ok(p) => tracing::info!("Snapshot written: {}", p.display()),
+                Err(e) => tracing::error!("snapshot failed: {e}"),
+            }
+        }
     }
 }
 
 /// Executes the core's outputs. Until the txn log lands, txns are durable as soon as they are handed
 /// over (an in-memory log), so applying follows immediately.
-fn flush(
-    core: &mut Core,
-    handles: &mut HashMap<ConnId, ConnHandle>,
-    closing: &mut HashSet<ConnId>,
-    clock: &Clock,
-) {
+fn flush(core: &mut Core, sh: &mut Shell<'_>, closing: &mut HashSet<ConnId>, clock: &Clock) {
+    let handles = &mut sh.handles;
     loop {
         let outputs = core.take_outputs();
         if outputs.is_empty() {
@@ -261,7 +343,10 @@ fn flush(
                     }
                     closing.insert(conn);
                 }
-                Output::Persist(entry) => durable = Some(entry.header.zxid),
+                Output::Persist(entry) => match sh.committer {
+                    Some(c) => c.append(entry),
+                    None => durable = Some(entry.header.zxid),
+                },
             }
         }
         if let Some(z) = durable {

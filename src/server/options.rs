@@ -5,9 +5,11 @@ use std::net::SocketAddr;
 use crate::admin::AdminContext;
 use crate::auth::digest::DigestAlgorithm;
 use crate::auth::AuthProviders;
-use crate::config::Config;
+use crate::config::{Config, SnapshotCompression};
 use crate::net::conn::ConnLimits;
 use crate::request::RequestOptions;
+use crate::storage::snapshot::Compression;
+use crate::storage::StorageOptions;
 
 use super::core::CoreOptions;
 use super::ServerOptions;
@@ -119,5 +121,25 @@ pub fn server_options(cfg: &Config) -> ServerOptions {
             mode: "standalone".to_owned(),
             read_only: false,
         },
+        storage: Some(storage_options(cfg)),
     }
+}
+
+pub fn storage_options(cfg: &Config) -> StorageOptions {
+    let mut st = StorageOptions::new(&cfg.data_dir, &cfg.data_log_dir);
+    st.prealloc_bytes = (cfg.pre_alloc_size_kb.max(1) as u64) * 1024;
+    st.force_sync = cfg.force_sync;
+    st.fsync_warning_ms = cfg.fsync_warning_threshold_ms.max(0) as u64;
+    st.snap_count = cfg.snap_count as u64;
+    st.snap_size_limit_bytes = cfg.snap_size_limit_kb.saturating_mul(1024);
+    st.compression = match cfg.snapshot_compression {
+        SnapshotCompression::None => Compression::None,
+        SnapshotCompression::Gzip => Compression::Gzip,
+        SnapshotCompression::Snappy => Compression::Snappy,
+    };
+    st.digest_enabled = cfg.digest_enabled;
+    st.trust_empty_snapshot = cfg.snapshot_trust_empty;
+    st.autocreate = cfg.datadir_autocreate;
+    st.max_record = (cfg.jute_max_buffer_bytes + cfg.jute_max_buffer_extra_size_bytes) as usize;
+    st
 }

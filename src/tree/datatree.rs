@@ -164,6 +164,21 @@ impl DataTree {
         t
     }
 
+    /// A tree with no nodes at all, to be filled from a snapshot (`insert_raw`, parents first).
+    pub fn empty(opts: TreeOptions) -> Self {
+        DataTree {
+            nodes: HashMap::new(),
+            acls: AclCache::new(),
+            ephemerals: HashMap::new(),
+            containers: BTreeSet::new(),
+            ttls: BTreeSet::new(),
+            digest: TreeDigest::new(),
+            last_processed_zxid: 0,
+            data_size: 0,
+            opts,
+        }
+    }
+
     /// Inserts a node as read from a snapshot or built at startup, linking it to its parent.
     pub fn insert_raw(&mut self, p: &str, data: Option<Bytes>, acl_id: i64, stat: StatPersisted) {
         let path_s = if p.is_empty() { ROOT } else { p };
