@@ -42,7 +42,8 @@ ensure_deps() {
     fi
     if ! $PY -c 'import kazoo, sys; sys.exit(kazoo.version.__version__ != "2.11.0")' 2>/dev/null; then
         log "installing kazoo 2.11.0"
-        $PY -m pip install -q "kazoo==2.11.0"
+        $PY -m pip install -q "kazoo==2.11.0" \
+            || $PY -m pip install -q --break-system-packages "kazoo==2.11.0"   # Debian's PEP 668 python
     fi
     [ -f /usr/share/java/zookeeper.jar ] || die "/usr/share/java/zookeeper.jar missing"
 }
@@ -131,6 +132,7 @@ start_proxy() {   # start_proxy <name> <listen> <target> <control> <out> [extra 
 # ------------------------------------------------------------------ main
 ensure_deps
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/rzk-golden.XXXXXX")"
+cd "$WORK"     # servers and clients run here (user.dir in envi, any stray files)
 OUT="$WORK/fixtures"
 mkdir -p "$OUT/client" "$OUT/4lw"
 log "scratch directory $WORK"
@@ -272,6 +274,8 @@ run_quorum() {
     local pxpid=$PROXY_PID
     # 1 and 2 start first and elect 2 (same zxid and epoch, higher sid); 3 then follows 2.
     start_zk q1 "$WORK/q1.cfg"; local pid1=$ZK_PID
+    # 2 must find 1 listening on its first dial, or it backs off for many seconds
+    $U wait-port "${E[1]}" 60 || die "server 1 election port"
     start_zk q2 "$WORK/q2.cfg"; local pid2=$ZK_PID
     $U wait-mode "${C[2]}" leader 90 "$pid2" || { tail -30 "$WORK/q2.server.log" >&2; die "server 2 not leading"; }
     $U wait-mode "${C[1]}" follower 90 "$pid1" || die "server 1 not following"
