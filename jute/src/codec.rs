@@ -15,8 +15,9 @@
 //! remaining input could hold (every element is at least one byte).
 //!
 //! Null handling: fields where ZooKeeper distinguishes null from empty (node data, quorum packet payloads,
-//! optional strings) are `Option<_>`. Plain `String`/`Bytes`/`Vec` fields read a null (-1) as empty, as
-//! lenient as Java's readers in practice, and always write a real length.
+//! optional strings, request ACL lists) are `Option<_>`. A null in a plain `String` or `Vec` field is a
+//! decoding error (Java would fail on it with a NullPointerException, which ZooKeeper answers with
+//! MARSHALLINGERROR); a plain `Bytes` field reads a null as empty.
 
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 
@@ -265,7 +266,7 @@ impl Jute for String {
         out.put_slice(self.as_bytes());
     }
     fn decode(r: &mut Reader) -> Result<Self> {
-        Ok(r.read_ustring()?.unwrap_or_default())
+        r.read_ustring()?.ok_or(Error::UnexpectedNull("ustring"))
     }
 }
 
@@ -298,7 +299,7 @@ impl<T: Jute> Jute for Vec<T> {
     }
     fn decode(r: &mut Reader) -> Result<Self> {
         match r.read_count()? {
-            None => Ok(Vec::new()),
+            None => Err(Error::UnexpectedNull("vector")),
             Some(n) => decode_elems(r, n),
         }
     }

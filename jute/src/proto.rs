@@ -159,7 +159,8 @@ record! {
     pub struct CreateRequest {
         pub path: String,
         pub data: Option<Bytes>,
-        pub acl: Vec<Acl>,
+        /// `None`: a null list (ZooKeeper answers INVALIDACL, as for an empty one).
+        pub acl: Option<Vec<Acl>>,
         pub flags: i32,
     }
 
@@ -167,7 +168,7 @@ record! {
     pub struct CreateTtlRequest {
         pub path: String,
         pub data: Option<Bytes>,
-        pub acl: Vec<Acl>,
+        pub acl: Option<Vec<Acl>>,
         pub flags: i32,
         pub ttl: i64,
     }
@@ -220,7 +221,7 @@ record! {
 
     pub struct SetAclRequest {
         pub path: String,
-        pub acl: Vec<Acl>,
+        pub acl: Option<Vec<Acl>>,
         pub version: i32,
     }
 

@@ -172,7 +172,7 @@ impl Prep<'_> {
         } else {
             &r.path[..last_slash]
         };
-        let acl = fixup_acl(self.opts, &r.acl, origin.auth)?;
+        let acl = fixup_acl(self.opts, r.acl.as_deref().unwrap_or(&[]), origin.auth)?;
         let parent = self.record(parent_path)?;
         check(self.opts, &parent.acl, perms::CREATE, origin.auth)?;
         let parent_stat = parent.stat.clone().unwrap_or_default();
@@ -325,7 +325,7 @@ impl Prep<'_> {
     fn set_acl(&mut self, origin: Origin<'_>, h: &TxnHeader, r: &SetAclRequest) -> PResult<TxnBody> {
         self.check_session(origin.session_id)?;
         validate_path(&r.path).map_err(|_| ErrorCode::BadArguments)?;
-        let acl = fixup_acl(self.opts, &r.acl, origin.auth)?;
+        let acl = fixup_acl(self.opts, r.acl.as_deref().unwrap_or(&[]), origin.auth)?;
         let node = self.record(&r.path)?;
         check(self.opts, &node.acl, perms::ADMIN, origin.auth)?;
         let stat = node.stat.clone().unwrap_or_default();
