@@ -398,8 +398,8 @@ fn key_id(entry: &MemberEntry<'_>) -> Result<u64, ConfigError> {
     }
 }
 
-/// Builds the member list from `server.*`, `group*`, `weight*` (and `version`, when `version_key` is
-/// allowed) entries. Other keys are skipped.
+/// Builds the member list from `server.*`, `group*`, `weight*` and `version` entries (callers reject
+/// `version` where it is not allowed). Other keys are skipped.
 pub(crate) fn build_members(
     entries: &[MemberEntry<'_>],
     multi_address_enabled: bool,
