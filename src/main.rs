@@ -13,8 +13,8 @@ use rzk::server::{self, options};
     version,
     about = "A drop-in replacement for Apache ZooKeeper",
     long_about = "rzk serves ZooKeeper clients from the same zoo.cfg, data directory and -D system \
-                  properties as Apache ZooKeeper.\n\nSystem properties are read from $JVMFLAGS, then \
-                  $SERVER_JVMFLAGS, then -D options on the command line (later wins), with ZooKeeper's \
+                  properties as Apache ZooKeeper.\n\nSystem properties are read from $SERVER_JVMFLAGS, then \
+                  $JVMFLAGS, then -D options on the command line (later wins), with ZooKeeper's \
                   names: e.g. -Djute.maxbuffer=4194304 -Dzookeeper.extendedTypesEnabled=true."
 )]
 struct Cli {

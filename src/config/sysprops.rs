@@ -9,8 +9,8 @@
 //!   escapes the next character. An unterminated quote falls back to plain blank splitting (with a warning).
 //! * A word `-Dname=value` sets `name` (value may be empty or contain `=`); `-Dname` sets it to `""`; every
 //!   other word (`-Xmx1g`, `-server`, …) is ignored.
-//! * Later flags override earlier ones. Precedence between sources: command line > `SERVER_JVMFLAGS` >
-//!   `JVMFLAGS`.
+//! * Later flags override earlier ones. Precedence between sources, as zkServer.sh's
+//!   `java $SERVER_JVMFLAGS $JVMFLAGS` gives it: command line > `JVMFLAGS` > `SERVER_JVMFLAGS`.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -56,12 +56,14 @@ impl SystemProps {
         Self::default()
     }
 
-    /// Reads `JVMFLAGS` and `SERVER_JVMFLAGS` through `env` and then the `-D` words of `args`.
+    /// Reads `SERVER_JVMFLAGS` and `JVMFLAGS` (which wins) through `env`, then the `-D` words of `args`.
     pub fn from_env_and_args(env: impl Fn(&str) -> Option<String>, args: &[String]) -> Self {
         let mut sys = SystemProps::new();
         for (var, source) in [
-            ("JVMFLAGS", PropSource::JvmFlags),
+            // zkServer.sh runs `java $SERVER_JVMFLAGS $JVMFLAGS ...` and the JVM keeps the last -D, so
+            // JVMFLAGS overrides SERVER_JVMFLAGS.
             ("SERVER_JVMFLAGS", PropSource::ServerJvmFlags),
+            ("JVMFLAGS", PropSource::JvmFlags),
         ] {
             if let Some(flags) = env(var) {
                 let words = match split_shell_words(&flags) {
@@ -248,7 +250,7 @@ mod tests {
     }
 
     #[test]
-    fn precedence_cli_over_server_over_jvmflags() {
+    fn precedence_cli_over_jvmflags_over_server_jvmflags() {
         let env: HashMap<&str, &str> = HashMap::from([
             ("JVMFLAGS", "-Dall=jvm -Djvm.only=1 -Dserver=jvm -Dcli=jvm"),
             (
@@ -264,12 +266,16 @@ mod tests {
         let sys = SystemProps::from_env_and_args(|k| env.get(k).map(|v| v.to_string()), &args);
         assert_eq!(sys.get("all"), Some("cli"));
         assert_eq!(sys.get("cli"), Some("cli"));
-        assert_eq!(sys.get("server"), Some("server"));
+        assert_eq!(sys.get("server"), Some("jvm"));
         assert_eq!(sys.get("jvm.only"), Some("1"));
         assert_eq!(sys.get("server.only"), Some(""));
         assert_eq!(sys.get("Xmx512m"), None);
         assert_eq!(
             sys.get_prop("server").map(|p| p.source),
+            Some(PropSource::JvmFlags)
+        );
+        assert_eq!(
+            sys.get_prop("server.only").map(|p| p.source),
             Some(PropSource::ServerJvmFlags)
         );
         assert_eq!(

@@ -366,9 +366,9 @@ mod tests {
 
     fn sample_tree() -> DataTree {
         let mut t = DataTree::new(TreeOptions::default());
-        let mut zxid = 0;
-        for (p, eph) in [("/a", false), ("/a/b", false), ("/e", true), ("/a/c", false)] {
-            zxid += 1;
+        let nodes = [("/a", false), ("/a/b", false), ("/e", true), ("/a/c", false)];
+        for (i, (p, eph)) in nodes.into_iter().enumerate() {
+            let zxid = i as i64 + 1;
             let parent_cversion = t.get(crate::tree::path::parent(p)).unwrap().stat.cversion + 1;
             let acl = if p == "/a/c" {
                 vec![Acl::new(31, Id::new("digest", "u:Jq7wMyA/w2Vd5WIDAKdu4OIIFEQ="))]
