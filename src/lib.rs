@@ -11,5 +11,6 @@ pub mod request;
 pub mod server;
 pub mod session;
 pub mod storage;
+pub mod tools;
 pub mod tree;
 pub mod watch;

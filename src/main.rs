@@ -36,6 +36,27 @@ enum Command {
     },
     /// Parse and validate a zoo.cfg, print the warnings, and exit.
     CheckConfig { config: PathBuf },
+    /// Print a txn log file (like zkTxnLogToolkit.sh); with --verify, exit 1 on a checksum error.
+    LogDump {
+        file: PathBuf,
+        #[arg(long)]
+        verify: bool,
+    },
+    /// Print a snapshot file (like zkSnapShotToolkit.sh), or JSON with --json.
+    SnapDump {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete old snapshots and logs, keeping the newest COUNT (>= 3) snapshots (like zkCleanup.sh).
+    Purge {
+        /// dataDir (snapshots; the parent of version-2).
+        data_dir: PathBuf,
+        /// dataLogDir (logs), when separate.
+        data_log_dir: Option<PathBuf>,
+        #[arg(short = 'n', long = "count", default_value_t = 3)]
+        count: usize,
+    },
 }
 
 fn init_logging() {
@@ -78,6 +99,41 @@ fn main() -> anyhow::Result<()> {
     let (path, check_only) = match (cli.command, cli.config) {
         (Some(Command::Server { config }), _) => (config, false),
         (Some(Command::CheckConfig { config }), _) => (config, true),
+        (Some(Command::LogDump { file, verify }), _) => {
+            let mut out = String::new();
+            let bad = rzk::tools::log_dump(&file, &mut out).with_context(|| file.display().to_string())?;
+            print!("{out}");
+            if verify && bad > 0 {
+                bail!("{}: {bad} bad records", file.display());
+            }
+            return Ok(());
+        }
+        (Some(Command::SnapDump { file, json }), _) => {
+            let mut out = String::new();
+            rzk::tools::snap_dump(&file, json, &mut out)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            print!("{out}");
+            return Ok(());
+        }
+        (
+            Some(Command::Purge {
+                data_dir,
+                data_log_dir,
+                count,
+            }),
+            _,
+        ) => {
+            let log_dir = data_log_dir.unwrap_or_else(|| data_dir.clone());
+            if count < 3 {
+                bail!("count must be at least 3 (ZooKeeper keeps at least 3 snapshots)");
+            }
+            let p =
+                rzk::storage::purge::purge(&data_dir.join("version-2"), &log_dir.join("version-2"), count)?;
+            for f in p.snapshots.iter().chain(&p.logs) {
+                println!("Removing file: {}", f.display());
+            }
+            return Ok(());
+        }
         (None, Some(config)) => (config, false),
         (None, None) => bail!("no zoo.cfg given; see `rzk --help`"),
     };

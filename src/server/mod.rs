@@ -130,6 +130,32 @@ pub async fn serve(
             for (id, timeout) in rec.sessions {
                 core.restore_session(id, timeout, clock.now());
             }
+            if st.autopurge_interval_hours > 0 {
+                let (snap_dir, log_dir, retain) =
+                    (st.snap_dir.clone(), st.log_dir.clone(), st.autopurge_retain);
+                let every = std::time::Duration::from_secs(u64::from(st.autopurge_interval_hours) * 3600);
+                tracing::info!(
+                    "autopurge.snapRetainCount set to {retain}, purgeInterval {}h",
+                    st.autopurge_interval_hours
+                );
+                tokio::spawn(async move {
+                    let mut t = tokio::time::interval(every);
+                    loop {
+                        t.tick().await;
+                        let (s, l) = (snap_dir.clone(), log_dir.clone());
+                        match tokio::task::spawn_blocking(move || storage::purge::purge(&s, &l, retain)).await
+                        {
+                            Ok(Ok(p)) => tracing::info!(
+                                "Purge task completed: {} snapshots and {} logs removed",
+                                p.snapshots.len(),
+                                p.logs.len()
+                            ),
+                            Ok(Err(e)) => tracing::warn!("purge failed: {e}"),
+                            Err(_) => {}
+                        }
+                    }
+                });
+            }
             let log_tx = tx.clone();
             committer = Some(Committer::start(&st, move |ev| {
                 let _ = log_tx.blocking_send(Event::Log(ev));

@@ -141,5 +141,7 @@ pub fn storage_options(cfg: &Config) -> StorageOptions {
     st.trust_empty_snapshot = cfg.snapshot_trust_empty;
     st.autocreate = cfg.datadir_autocreate;
     st.max_record = (cfg.jute_max_buffer_bytes + cfg.jute_max_buffer_extra_size_bytes) as usize;
+    st.autopurge_retain = cfg.autopurge_snap_retain_count as usize;
+    st.autopurge_interval_hours = cfg.autopurge_purge_interval_hours;
     st
 }

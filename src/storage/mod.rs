@@ -8,6 +8,7 @@
 //!   next one), durable notifications, log rolls and snapshot triggers every `snapCount` txns with
 //!   ZooKeeper's randomisation.
 
+pub mod purge;
 pub mod snapshot;
 pub mod txnlog;
 
@@ -60,6 +61,10 @@ pub struct StorageOptions {
     /// Largest record accepted when reading (jute.maxbuffer + extrasize).
     pub max_record: usize,
     pub tree: TreeOptions,
+    /// autopurge.snapRetainCount (at least 3).
+    pub autopurge_retain: usize,
+    /// autopurge.purgeInterval in hours; 0 disables.
+    pub autopurge_interval_hours: u32,
 }
 
 impl StorageOptions {
@@ -78,6 +83,8 @@ impl StorageOptions {
             autocreate: true,
             max_record: 2 * jute::DEFAULT_MAX_BUFFER,
             tree: TreeOptions::default(),
+            autopurge_retain: 3,
+            autopurge_interval_hours: 0,
         }
     }
 }
