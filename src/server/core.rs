@@ -17,7 +17,7 @@
 //!                 └── four-letter word ──> answered by the shell, closed
 //! ```
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
 
 use bytes::{Bytes, BytesMut};
@@ -40,6 +40,8 @@ use crate::session::tracker::SessionTracker;
 use crate::tree::{ApplyResult, Change, DataTree};
 use crate::watch::{ConnId, Deliveries, Watches};
 
+use super::reaper::{self, ReaperOptions};
+
 /// Time as the core sees it: wall clock for txn timestamps, a monotonic clock for session expiry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Now {
@@ -60,6 +62,7 @@ pub struct CoreOptions {
     /// Packets a connection may send before its session is established (then it is closed).
     pub max_pre_session_packets: usize,
     pub request: RequestOptions,
+    pub reaper: ReaperOptions,
 }
 
 impl Default for CoreOptions {
@@ -74,6 +77,7 @@ impl Default for CoreOptions {
             digest_alg: DigestAlgorithm::default(),
             max_pre_session_packets: 1000,
             request: RequestOptions::default(),
+            reaper: ReaperOptions::default(),
         }
     }
 }
@@ -154,8 +158,10 @@ enum PendingKind {
     CreateSession {
         conn: ConnId,
     },
-    /// Server-initiated (expiry, container reaping).
+    /// Server-initiated (session expiry).
     Internal,
+    /// The container/TTL reaper's delete of this path.
+    Reap(String),
 }
 
 #[derive(Debug)]
@@ -190,6 +196,9 @@ pub struct Core {
     session_conn: HashMap<i64, ConnId>,
     /// Global sessions as of the applied txns (what snapshots record).
     applied_sessions: HashMap<i64, i32>,
+    /// When the reaper last looked, and the deletes it has in flight.
+    last_reap_ms: u64,
+    reaping: HashSet<String>,
     out: Vec<Output>,
     pub stats: ServerStats,
 }
@@ -263,6 +272,8 @@ impl Core {
             conns: HashMap::new(),
             session_conn: HashMap::new(),
             applied_sessions: HashMap::new(),
+            last_reap_ms: now.mono_ms,
+            reaping: HashSet::new(),
             out: Vec::new(),
             stats: ServerStats::default(),
         }
@@ -742,6 +753,9 @@ impl Core {
                 }
             }
             PendingKind::Internal => {}
+            PendingKind::Reap(path) => {
+                self.reaping.remove(&path);
+            }
         }
         if let TxnBody::CloseSession(_) = p.entry.body {
             if let Some(conn) = self.session_conn.remove(&session) {
@@ -905,8 +919,34 @@ impl Core {
         }
     }
 
-    /// Expires sessions whose deadline passed; call every tick.
+    /// Expires sessions whose deadline passed, and reaps containers and TTL nodes; call every tick.
     pub fn tick(&mut self, now: Now) {
+        if now.mono_ms.saturating_sub(self.last_reap_ms) >= self.opts.reaper.check_interval_ms {
+            self.last_reap_ms = now.mono_ms;
+            let due = reaper::candidates(&self.tree, now.wall_ms, &self.opts.reaper);
+            let budget = reaper::budget(&self.opts.reaper);
+            let due: Vec<String> = due
+                .into_iter()
+                .filter(|p| !self.reaping.contains(p))
+                .take(budget)
+                .collect();
+            for path in due {
+                tracing::info!("Attempting to delete candidate container: {path}");
+                self.reaping.insert(path.clone());
+                let req = Request::DeleteContainer(path.clone());
+                let origin = Origin {
+                    session_id: 0,
+                    cxid: 0,
+                    auth: &[],
+                };
+                self.submit(
+                    origin,
+                    Write::Client(OpCode::DeleteContainer, Some(&req)),
+                    PendingKind::Reap(path),
+                    now,
+                );
+            }
+        }
         for id in self.sessions.expire(now.mono_ms) {
             let timeout = self.sessions.get(id).map_or(0, |s| s.timeout_ms);
             tracing::info!("Expiring session 0x{id:x}, timeout of {timeout}ms exceeded");

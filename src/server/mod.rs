@@ -6,6 +6,7 @@
 
 pub mod core;
 pub mod options;
+pub mod reaper;
 
 use std::collections::{HashMap, HashSet};
 use std::future::Future;

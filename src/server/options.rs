@@ -12,6 +12,7 @@ use crate::storage::snapshot::Compression;
 use crate::storage::StorageOptions;
 
 use super::core::CoreOptions;
+use super::reaper::ReaperOptions;
 use super::ServerOptions;
 
 /// The client address to bind: `server.N=...;[host:]port` for this server, else
@@ -67,6 +68,11 @@ pub fn server_options(cfg: &Config) -> ServerOptions {
         digest_alg: DigestAlgorithm::from_java_name(&cfg.auth.digest_alg).unwrap_or_default(),
         max_pre_session_packets: 1000,
         request,
+        reaper: ReaperOptions {
+            check_interval_ms: cfg.container.check_interval_ms.max(1) as u64,
+            max_per_minute: cfg.container.max_per_minute.max(1) as u64,
+            max_never_used_ms: cfg.container.max_never_used_interval_ms,
+        },
     };
     let client_port = cfg.client_port.map_or(-1, i64::from);
     let conf_lines = vec![
