@@ -19,6 +19,8 @@ pub struct RequestOptions {
     pub reconfig_enabled: bool,
     pub standalone: bool,
     pub providers: AuthProviders,
+    /// `enforceQuota`: hard quota limits refuse writes (QUOTAEXCEEDED).
+    pub enforce_quota: bool,
 }
 
 impl Default for RequestOptions {
@@ -31,6 +33,7 @@ impl Default for RequestOptions {
             reconfig_enabled: false,
             standalone: true,
             providers: AuthProviders::default(),
+            enforce_quota: false,
         }
     }
 }

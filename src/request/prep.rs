@@ -188,6 +188,10 @@ impl Prep<'_> {
             return Err(ErrorCode::NoChildrenForEphemerals);
         }
         let new_cversion = parent_stat.cversion + 1;
+        if self.opts.enforce_quota {
+            self.tree
+                .quota_check(&p, r.data.as_ref().map_or(0, |d| d.len()) as i64, 1)?;
+        }
         let data = r.data.clone();
         let body = match ty {
             OpCode::CreateContainer => TxnBody::CreateContainer(CreateContainerTxn {
@@ -303,6 +307,11 @@ impl Prep<'_> {
         validate_path(&r.path).map_err(|_| ErrorCode::BadArguments)?;
         let node = self.record(&r.path)?;
         check(self.opts, &node.acl, perms::WRITE, origin.auth)?;
+        if self.opts.enforce_quota {
+            let old = node.data.as_ref().map_or(0, |d| d.len()) as i64;
+            let new = r.data.as_ref().map_or(0, |d| d.len()) as i64;
+            self.tree.quota_check(&r.path, new - old, 0)?;
+        }
         let stat = node.stat.clone().unwrap_or_default();
         let new_version = check_version(stat.version, r.version)?;
         let prev = node.node_digest;

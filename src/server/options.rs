@@ -51,6 +51,7 @@ pub fn server_options(cfg: &Config) -> ServerOptions {
         reconfig_enabled: cfg.reconfig_enabled,
         standalone: cfg.is_standalone(),
         providers,
+        enforce_quota: cfg.auth.enforce_quota,
     };
     let max_buffer = cfg.jute_max_buffer_bytes as usize;
     let core = CoreOptions {

@@ -354,6 +354,7 @@ pub fn parse_body(
         return Err("snapshot has no root node".into());
     }
     tree.acl_cache_mut().purge_unused();
+    tree.setup_quotas();
     tree.set_last_processed_zxid(zxid);
     Ok((tree, sessions))
 }

@@ -21,6 +21,8 @@ use super::digest::{node_digest, DigestStat, TreeDigest};
 use super::ephemeral::{ttl_owner, EphemeralType, CONTAINER_OWNER};
 use super::path;
 
+mod quotas;
+
 /// One znode.
 #[derive(Debug, Clone)]
 pub struct Node {
@@ -125,6 +127,8 @@ pub struct DataTree {
     last_processed_zxid: i64,
     /// Σ (path length + data length), ZooKeeper's approximate_data_size.
     data_size: u64,
+    /// Paths with a quota (a `zookeeper_limits` node under /zookeeper/quota).
+    quota_paths: BTreeSet<String>,
     opts: TreeOptions,
 }
 
@@ -146,6 +150,7 @@ impl DataTree {
             digest: TreeDigest::new(),
             last_processed_zxid: 0,
             data_size: 0,
+            quota_paths: BTreeSet::new(),
             opts,
         };
         for p in [ROOT, ZOOKEEPER, QUOTA, CONFIG] {
@@ -175,6 +180,7 @@ impl DataTree {
             digest: TreeDigest::new(),
             last_processed_zxid: 0,
             data_size: 0,
+            quota_paths: BTreeSet::new(),
             opts,
         }
     }
@@ -571,7 +577,9 @@ impl DataTree {
         let node = Node::new(data, acl_id, stat);
         self.index(p, &node);
         let out = self.stat_of(&node);
+        let data_len = node.data_len();
         self.nodes.insert(p.to_owned(), node);
+        self.quota_on_create(p, data_len);
         let parent_acl = self
             .nodes
             .get(parent)
@@ -604,6 +612,7 @@ impl DataTree {
         });
         let node = self.nodes.remove(p).ok_or(ErrorCode::NoNode)?;
         self.unindex(p, &node);
+        self.quota_on_delete(p, node.data_len());
         let acl = self.acls.get(node.acl_id).clone();
         self.acls.remove_usage(node.acl_id);
         let parent_acl = self
@@ -629,6 +638,8 @@ impl DataTree {
         time: i64,
         changes: &mut Vec<Change>,
     ) -> Result<Stat, ErrorCode> {
+        let new_len = data.as_ref().map_or(0, |d| d.len()) as i64;
+        let old_len = self.nodes.get(p).map_or(0, |n| n.data_len()) as i64;
         self.update(p, |n| {
             n.data = data;
             n.stat.mtime = time;
@@ -636,6 +647,7 @@ impl DataTree {
             n.stat.version = version;
         })
         .ok_or(ErrorCode::NoNode)?;
+        self.quota_account(p, new_len - old_len, 0);
         let n = self.nodes.get(p).ok_or(ErrorCode::NoNode)?;
         changes.push(Change::DataChanged {
             path: p.to_owned(),
