@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod bench;
 pub mod config;
 pub mod net;
 pub mod request;
@@ -14,3 +15,4 @@ pub mod storage;
 pub mod tools;
 pub mod tree;
 pub mod watch;
+pub mod zab;

@@ -48,6 +48,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Load generator: one JSON line of throughput, latency percentiles and server CPU/RSS.
+    Bench(rzk::bench::BenchArgs),
     /// Delete old snapshots and logs, keeping the newest COUNT (>= 3) snapshots (like zkCleanup.sh).
     Purge {
         /// dataDir (snapshots; the parent of version-2).
@@ -133,6 +135,10 @@ fn main() -> anyhow::Result<()> {
                 println!("Removing file: {}", f.display());
             }
             return Ok(());
+        }
+        (Some(Command::Bench(args)), _) => {
+            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            return rt.block_on(rzk::bench::run(args)).map_err(|e| anyhow::anyhow!(e));
         }
         (None, Some(config)) => (config, false),
         (None, None) => bail!("no zoo.cfg given; see `rzk --help`"),
