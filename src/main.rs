@@ -138,7 +138,11 @@ fn main() -> anyhow::Result<()> {
         }
         (Some(Command::Bench(args)), _) => {
             let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-            return rt.block_on(rzk::bench::run(args)).map_err(|e| anyhow::anyhow!(e));
+            let doc = rt
+                .block_on(rzk::bench::run(args))
+                .map_err(|e| anyhow::anyhow!(e))?;
+            println!("{doc}");
+            return Ok(());
         }
         (None, Some(config)) => (config, false),
         (None, None) => bail!("no zoo.cfg given; see `rzk --help`"),

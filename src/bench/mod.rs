@@ -164,7 +164,7 @@ struct Report {
     extra: serde_json::Map<String, serde_json::Value>,
 }
 
-fn print(args: &BenchArgs, r: Report, usage_before: Option<(f64, u64)>) {
+fn render(args: &BenchArgs, r: Report, usage_before: Option<(f64, u64)>) -> serde_json::Value {
     let secs = r.elapsed.as_secs_f64().max(1e-9);
     let mut doc = serde_json::json!({
         "label": args.label, "mode": format!("{:?}", args.mode).to_lowercase(),
@@ -188,11 +188,11 @@ fn print(args: &BenchArgs, r: Report, usage_before: Option<(f64, u64)>) {
     if let serde_json::Value::Object(m) = &mut doc {
         m.extend(r.extra);
     }
-    println!("{doc}");
+    doc
 }
 
-/// Runs one benchmark and prints its JSON line.
-pub async fn run(args: BenchArgs) -> Result<(), String> {
+/// Runs one benchmark; returns its JSON report.
+pub async fn run(args: BenchArgs) -> Result<serde_json::Value, String> {
     let e = |e: std::io::Error| e.to_string();
     let addr = args.server;
     let usage_before = args.server_pid.and_then(proc_usage);
@@ -409,9 +409,9 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
             }
         }
     };
-    print(&args, report, usage_before);
+    let doc = render(&args, report, usage_before);
     setup.close().await;
-    Ok(())
+    Ok(doc)
 }
 
 /// Deletes the children of `dir` (pipelined).
