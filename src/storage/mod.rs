@@ -229,10 +229,17 @@ pub fn recover(opts: &StorageOptions) -> Result<Recovered, StorageError> {
             }
         }
         let good_end = scan.good_end() as u64;
-        let tail = match (bad, scan.tail()) {
-            (Some(msg), _) => Some(Tail::Corrupt(msg)),
-            (None, Some(Tail::Clean)) | (None, None) => None,
-            (None, Some(t)) => Some(t.clone()),
+        if let Some(msg) = bad {
+            // The checksum matched: this is what was written, and dropping it would lose a transaction
+            // that may have been acknowledged. ZooKeeper fails to load such a log too.
+            return Err(StorageError::Corrupt(format!(
+                "{}: record ending at offset {good_end}: {msg}; refusing to start",
+                path.display()
+            )));
+        }
+        let tail = match scan.tail() {
+            Some(Tail::Clean) | None => None,
+            Some(t) => Some(t.clone()),
         };
         if let Some(t) = tail {
             let (kind, msg) = match &t {
@@ -242,14 +249,22 @@ pub fn recover(opts: &StorageOptions) -> Result<Recovered, StorageError> {
             };
             // A bad record is a tail (a write the crash interrupted) when nothing but zeros follows the
             // record it could have been; anything else is corruption in the middle, which we refuse.
+            // A torn record may end an older file (ZooKeeper leaves it there and writes the next txn to
+            // a new file), but a checksum failure cannot: later files mean the record was complete once,
+            // so it is damage, fatal as in ZooKeeper ("CRC check failed").
             let after = good_end + record_extent(path, good_end);
-            let is_tail =
-                matches!(t, Tail::Torn(_)) || !txnlog::has_data_after(path, after).map_err(io_err(path))?;
+            let later_records = matches!(t, Tail::Corrupt(_))
+                && logs[i + 1..].iter().any(|(_, p)| {
+                    LogScan::open(p, opts.max_record).is_ok_and(|mut s| s.next_record().is_some())
+                });
+            let is_tail = matches!(t, Tail::Torn(_))
+                || (!later_records && !txnlog::has_data_after(path, after).map_err(io_err(path))?);
             if !is_tail {
                 return Err(StorageError::Corrupt(format!(
-                    "{}: {kind} record at offset {good_end} ({msg}) followed by more data; refusing to \
+                    "{}: {kind} record at offset {good_end} ({msg}) followed by more data{}; refusing to \
                      guess which transactions are valid",
-                    path.display()
+                    path.display(),
+                    if later_records { " in later log files" } else { "" }
                 )));
             }
             tracing::warn!(
@@ -262,7 +277,6 @@ pub fn recover(opts: &StorageOptions) -> Result<Recovered, StorageError> {
                 .map_err(io_err(path))?;
             f.set_len(good_end).map_err(io_err(path))?;
             f.sync_all().map_err(io_err(path))?;
-            let _ = i;
         }
     }
     if digest_mismatches > 0 {
@@ -486,6 +500,105 @@ impl Committer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn create_entry(zxid: i64, path: &str) -> TxnEntry {
+        TxnEntry {
+            header: TxnHeader {
+                client_id: 0x100,
+                cxid: zxid as i32,
+                zxid,
+                time: 1000,
+                txn_type: OpCode::Create,
+            },
+            body: TxnBody::Create(jute::txn::CreateTxn {
+                path: path.into(),
+                data: Some(Bytes::from_static(b"data")),
+                acl: jute::Acl::open_unsafe(),
+                ephemeral: false,
+                parent_cversion: zxid as i32,
+            }),
+            digest: None,
+        }
+    }
+
+    /// A data dir with log.1 (/n1../n3) and log.4 (/n4, /n5); no snapshot (trusted empty).
+    fn two_logs(name: &str) -> (PathBuf, StorageOptions) {
+        let d = std::env::temp_dir().join(format!("rzk-recover-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        let mut opts = StorageOptions::new(&d, &d);
+        opts.trust_empty_snapshot = true;
+        std::fs::create_dir_all(&opts.log_dir).unwrap();
+        let mut w = LogWriter::new(&opts.log_dir, 65536, true);
+        for z in 1..=5 {
+            w.append(z, &create_entry(z, &format!("/n{z}")).to_bytes())
+                .unwrap();
+            if z == 3 {
+                w.roll().unwrap();
+            }
+        }
+        w.roll().unwrap();
+        (d, opts)
+    }
+
+    fn last_record_offset(path: &Path) -> (usize, usize) {
+        let mut scan = LogScan::open(path, 1 << 20).unwrap();
+        let mut last = (0, 0);
+        let mut start = 16;
+        while let Some((txn, end)) = scan.next_record() {
+            last = (start, txn.len());
+            start = end;
+        }
+        last
+    }
+
+    #[test]
+    fn a_checksum_failure_at_the_end_of_an_older_log_is_fatal() {
+        // ZooKeeper's FileTxnIterator throws "CRC check failed" wherever the bad record is; only the
+        // newest file's tail can be a crash artefact. Later files hold records, so /n3 was complete once.
+        let (d, opts) = two_logs("crc-older");
+        let log1 = opts.log_dir.join("log.1");
+        let (off, len) = last_record_offset(&log1);
+        let mut bytes = std::fs::read(&log1).unwrap();
+        bytes[off + 12 + len / 2] ^= 0x08;
+        std::fs::write(&log1, &bytes).unwrap();
+        let err = recover(&opts).err().expect("must refuse").to_string();
+        assert!(err.contains("log.1") && err.contains("later log files"), "{err}");
+        assert_eq!(
+            std::fs::read(&log1).unwrap(),
+            bytes,
+            "the damaged log is left as it was"
+        );
+        // The same damage in the newest file is a torn tail: truncated, the rest served.
+        let log4 = opts.log_dir.join("log.4");
+        let (off, len) = last_record_offset(&log4);
+        let mut b4 = std::fs::read(&log4).unwrap();
+        b4[off + 12 + len / 2] ^= 0x08;
+        std::fs::write(&log4, &b4).unwrap();
+        std::fs::remove_file(&log1).unwrap();
+        let r = recover(&opts).unwrap();
+        assert!(r.tree.get("/n4").is_some() && r.tree.get("/n5").is_none());
+        assert_eq!(std::fs::metadata(&log4).unwrap().len(), off as u64);
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn an_undecodable_txn_with_a_good_checksum_is_never_truncated() {
+        // Its bytes are what was written (possibly an acknowledged txn of a type we do not know):
+        // refuse rather than cut it off as a torn tail.
+        let (d, opts) = two_logs("undecodable");
+        let log4 = opts.log_dir.join("log.4");
+        let mut w = LogWriter::new(&opts.log_dir, 65536, true);
+        let mut txn = create_entry(6, "/n6").to_bytes().to_vec();
+        txn[28..32].copy_from_slice(&99i32.to_be_bytes()); // TxnHeader.type: no such txn
+        w.append(6, &txn).unwrap();
+        w.roll().unwrap();
+        let before = std::fs::read(opts.log_dir.join("log.6")).unwrap();
+        let err = recover(&opts).err().expect("must refuse").to_string();
+        assert!(err.contains("log.6") && err.contains("undecodable"), "{err}");
+        assert_eq!(std::fs::read(opts.log_dir.join("log.6")).unwrap(), before);
+        assert!(log4.exists());
+        let _ = std::fs::remove_dir_all(&d);
+    }
 
     #[test]
     fn snapshot_trigger_fires_between_half_and_full_snap_count() {

@@ -256,6 +256,24 @@ impl LogWriter {
 
     fn open_segment(&mut self, zxid: i64) -> io::Result<()> {
         let path = self.dir.join(file_name(LOG_PREFIX, zxid));
+        if path.exists() {
+            // Only recovery leaves a file with the next txn's name: it cut a torn *first* record, so the
+            // file holds the header alone and the next txn reuses that zxid. ZooKeeper writes over such a
+            // file (FileTxnLog.append opens it with a truncating stream); we replace it too, but never
+            // one that still holds a transaction.
+            let mut scan = LogScan::open(&path, usize::MAX)?;
+            if scan.next_record().is_some() {
+                return Err(io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    format!(
+                        "{} already holds transactions; not overwriting it",
+                        path.display()
+                    ),
+                ));
+            }
+            drop(scan);
+            std::fs::remove_file(&path)?;
+        }
         let file = OpenOptions::new()
             .read(true)
             .write(true)
@@ -387,6 +405,33 @@ mod tests {
         }
         assert_eq!(scan.tail(), Some(&Tail::Clean));
         assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn a_log_emptied_by_recovery_is_reused_for_the_same_zxid() {
+        // Recovery cut a torn first record of log.1 down to the header; the next txn is zxid 1 again and
+        // must be writable (ZooKeeper's FileTxnLog.append overwrites the file of that name).
+        let d = tmpdir("reuse");
+        let mut w = LogWriter::new(&d, 65536, true);
+        w.append(1, b"torn").unwrap();
+        w.roll().unwrap();
+        let path = d.join("log.1");
+        let f = OpenOptions::new().write(true).open(&path).unwrap();
+        f.set_len(HEADER_LEN as u64).unwrap();
+        drop(f);
+        let mut w = LogWriter::new(&d, 65536, true);
+        w.append(1, b"again").unwrap();
+        w.append(2, b"more").unwrap();
+        w.roll().unwrap();
+        let mut scan = LogScan::open(&path, 1 << 20).unwrap();
+        assert_eq!(scan.next_record().unwrap().0, b"again");
+        assert_eq!(scan.next_record().unwrap().0, b"more");
+        assert!(scan.next_record().is_none());
+        // A file that still holds a transaction is never overwritten.
+        let mut w = LogWriter::new(&d, 65536, true);
+        assert!(w.append(1, b"clobber").is_err());
+        let mut scan = LogScan::open(&path, 1 << 20).unwrap();
+        assert_eq!(scan.next_record().unwrap().0, b"again");
     }
 
     #[test]
