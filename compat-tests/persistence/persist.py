@@ -663,11 +663,15 @@ def rzk_to_java(env, compression="", tools=True):
 
 # ---- crash safety
 
+OP_TIMEOUT = 5   # kazoo keeps requests it had not sent across reconnects: never wait on them for long
+
+
 def run_crash_writer(args):
     from kazoo.client import KazooClient
-    out = open(args.out, "a", buffering=1)
     c = KazooClient(hosts=f"127.0.0.1:{args.port}", timeout=10)
     c.start(timeout=15)
+    out = open(args.out + ".tmp", "a", buffering=1)
+    os.rename(args.out + ".tmp", args.out)
     k, r = args.id, args.round
     out.write("started\n")
     i = 0
@@ -678,17 +682,18 @@ def run_crash_writer(args):
             val = f"r{r}-i{i}"
             out.write(f"try {kind} {val}\n")
             if kind == "set":
-                st = c.set(f"/crash/w{k}", val.encode())
+                st = c.set_async(f"/crash/w{k}", val.encode()).get(timeout=OP_TIMEOUT)
                 z = st.mzxid
             elif kind == "create":
-                _, st = c.create(f"/crash/c/w{k}-{val}", val.encode(), include_data=True)
+                _, st = c.create_async(f"/crash/c/w{k}-{val}", val.encode(), include_data=True).get(
+                    timeout=OP_TIMEOUT)
                 z = st.czxid
             else:
                 t = c.transaction()
                 t.create(f"/crash/m/w{k}-{val}-a", b"a")
                 t.set_data(f"/crash/mc{k}", val.encode())
                 t.create(f"/crash/m/w{k}-{val}-b", b"b")
-                res = t.commit()
+                res = t.commit_async().get(timeout=OP_TIMEOUT)
                 if any(isinstance(x, Exception) for x in res):
                     raise RuntimeError(f"multi failed: {res}")
                 z = 0
@@ -745,8 +750,15 @@ def crash_safety(env, rounds, seed):
             for w in ws:
                 if w.poll() is not None:
                     raise Failure(f"writer exited early: {tail(w.logpath)}")
-            return sum(len(parse_writer(o)[0]) if os.path.exists(o) else 0 for o in outs) >= target
+            if not all(os.path.exists(o) for o in outs):
+                return False     # every writer connected (kill -9 during a connect only costs time)
+            return sum(len(parse_writer(o)[0]) for o in outs) >= target
         wait_for(acked, 60, f"{target} acknowledged writes in round {r}")
+        if r == 1:
+            # a session that is alive at the crash (its client gone too): restored with its ephemeral, then
+            # expires after the restart, and stays expired
+            hp, held_sid = start_holder(env, d, srv, "held", 6000, ["/crash/held"])
+            env.procs.kill9(hp)
         env.procs.kill9(srv.proc)
         for w in ws:
             if env.procs.wait_exit(w, 30) is None:
@@ -761,6 +773,9 @@ def crash_safety(env, rounds, seed):
         check(z0 >= max_acked, f"round {r}: zxid went back to {z0:#x} (had {max_acked:#x})")
         c = client(srv.hosts, auth=False)
         try:
+            if r == 1:
+                st = c.exists("/crash/held")
+                check(st and st.ephemeralOwner == held_sid, f"round 1: the live session's ephemeral: {st}")
             creates = set(c.get_children("/crash/c"))
             multis = set(c.get_children("/crash/m"))
             for k, (acks, inflight) in enumerate(results):
@@ -815,12 +830,24 @@ def crash_safety(env, rounds, seed):
         prev = z0
         n_acks = sum(len(a) for a, _ in results)
         history.append(n_acks)
+        m = re.search(r"Snapshot loaded: zxid 0x([0-9a-f]+), (\d+) txns replayed", srv.log_text())
+        log(f"round {r}: killed after {n_acks} acks (in flight: "
+            f"{', '.join(f'{x[0]} {x[1]}' for _, x in results if x) or 'none'}); restarted at zxid {z0:#x}"
+            + (f", {m.group(2)} txns replayed" if m else ""))
         text = srv.log_text()
         check(not DIGEST_RE.search(text), f"round {r}: rzk logged a digest mismatch:\n{tail(srv.logpath)}")
     env.procs.stop(srv.proc)
     # The data dir after all the crashes must still be readable by Java with the same content.
     srv = start_rzk(env, d, data, "rzk-final", props, cfg)
+    c = client(srv.hosts, auth=False)
+    try:
+        wait_for(lambda: c.exists("/crash/held") is None, 60, "the restored session to expire")
+    finally:
+        stop_client(c)
+    env.procs.stop(srv.proc)
+    srv = start_rzk(env, d, data, "rzk-final-2", props, cfg)
     mine = walk(srv.hosts)
+    check("/crash/held" not in mine, "an expired session's ephemeral came back")
     env.procs.stop(srv.proc)
     java = start_java(env, d, data, "java-final", ["zookeeper.extendedTypesEnabled=true"])
     theirs = walk(java.hosts)
