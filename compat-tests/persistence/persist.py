@@ -161,6 +161,8 @@ class Env:
             "clientPortAddress=127.0.0.1", "maxClientCnxns=0", "admin.enableServer=false",
             "4lw.commands.whitelist=*", "maxSessionTimeout=120000",
         ]
+        if data_dir in LOG_DIRS:
+            lines.append(f"dataLogDir={LOG_DIRS[data_dir]}")
         lines += list(extra)
         with open(cfg, "w") as f:
             f.write("\n".join(lines) + "\n")
@@ -532,13 +534,20 @@ def check_clean_log(text, who):
     check(not bad, f"{who} log mentions digest/CRC problems:\n  " + "\n  ".join(bad[:8]))
 
 
+LOG_DIRS = {}   # dataDir -> dataLogDir, for the scenarios that keep logs apart
+
+
+def logs_of(data_dir):
+    return zkfiles.list_files(version2(LOG_DIRS.get(data_dir, data_dir)), "log")
+
+
 def version2(data_dir):
     return os.path.join(data_dir, "version-2")
 
 
 def count_txns(data_dir):
     n = 0
-    for _, p in zkfiles.list_files(version2(data_dir), "log"):
+    for _, p in logs_of(data_dir):
         recs, how = zkfiles.read_log(p)
         check(how == "clean", f"{p}: {how}")
         n += len(recs)
@@ -547,7 +556,7 @@ def count_txns(data_dir):
 
 def check_txn_types(data_dir, who):
     types = set()
-    for _, p in zkfiles.list_files(version2(data_dir), "log"):
+    for _, p in logs_of(data_dir):
         recs, _ = zkfiles.read_log(p)
         types |= {r.type_name for r in recs}
     want = {"createSession", "closeSession", "error", "create", "create2", "delete", "setData", "setACL", "multi",
@@ -559,7 +568,7 @@ def toolkit_checks(env, d, data_dir, all_files=True):
     """Debian's TxnLogToolkit and SnapshotFormatter must read rzk's files without checksum errors; our own
     reader must verify every snapshot seal."""
     v2 = version2(data_dir)
-    logs = zkfiles.list_files(v2, "log")
+    logs = logs_of(data_dir)
     snaps = zkfiles.list_files(v2, "snapshot")
     check(logs and snaps, f"{v2}: no logs or snapshots")
     for _, p in snaps:
@@ -586,10 +595,12 @@ def toolkit_checks(env, d, data_dir, all_files=True):
 
 # ---------------------------------------------------------------- scenarios
 
-def java_to_rzk(env, compression=""):
+def java_to_rzk(env, compression="", log_dir=False):
     tag = compression or "plain"
     d = env.newdir(f"java-to-rzk-{tag}")
     data = os.path.join(d, "data")
+    if log_dir:
+        LOG_DIRS[data] = os.path.join(d, "txnlog")
     props = ["zookeeper.extendedTypesEnabled=true", "znode.container.checkIntervalMs=500"]
     rprops = ["zookeeper.extendedTypesEnabled=true", "znode.container.checkIntervalMs=600000"]
     if compression:
@@ -602,8 +613,9 @@ def java_to_rzk(env, compression=""):
     env.procs.stop(java.proc)
     check_clean_log(java.log_text(), "Java")
     snaps = zkfiles.list_files(version2(data), "snapshot")
-    logs = zkfiles.list_files(version2(data), "log")
+    logs = logs_of(data)
     check(len(snaps) >= 4 and len(logs) >= 4, f"expected several snapshots and logs, got {len(snaps)}/{len(logs)}")
+    check(data not in LOG_DIRS or not zkfiles.list_files(version2(data), "log"), "logs written to dataDir, not dataLogDir")
     suffix = {"": "", "gz": ".gz", "snappy": ".snappy"}[compression]
     check(all(p.endswith(str(f"{z:x}") + suffix) for z, p in snaps[1:]), f"snapshot names {snaps}")
     check_txn_types(data, "Java")
@@ -619,10 +631,12 @@ def java_to_rzk(env, compression=""):
     return f"{len(after)} nodes, {len(snaps)} snapshots, {len(logs)} logs, {n} bulk txns, zxid {zxid:#x}"
 
 
-def rzk_to_java(env, compression="", tools=True):
+def rzk_to_java(env, compression="", tools=True, log_dir=False):
     tag = compression or "plain"
     d = env.newdir(f"rzk-to-java-{tag}")
     data = os.path.join(d, "data")
+    if log_dir:
+        LOG_DIRS[data] = os.path.join(d, "txnlog")
     props = ["zookeeper.extendedTypesEnabled=true", "znode.container.checkIntervalMs=500"]
     jprops = ["zookeeper.extendedTypesEnabled=true", "znode.container.checkIntervalMs=600000"]
     if compression:
@@ -637,8 +651,9 @@ def rzk_to_java(env, compression="", tools=True):
     check_clean_log(rzk.log_text(), "rzk")
     v2 = version2(data)
     snaps = zkfiles.list_files(v2, "snapshot")
-    logs = zkfiles.list_files(v2, "log")
+    logs = logs_of(data)
     check(len(snaps) >= 4 and len(logs) >= 4, f"expected several snapshots and logs, got {len(snaps)}/{len(logs)}")
+    check(data not in LOG_DIRS or not zkfiles.list_files(version2(data), "log"), "logs written to dataDir, not dataLogDir")
     suffix = {"": "", "gz": ".gz", "snappy": ".snappy"}[compression]
     check(all(p.endswith(suffix) for _, p in snaps), f"snapshot names {snaps}")
     ntx = count_txns(data)
@@ -866,7 +881,7 @@ def copy_data(src, dst):
 
 
 def last_log(data):
-    logs = zkfiles.list_files(version2(data), "log")
+    logs = logs_of(data)
     return logs[-1][1]
 
 
@@ -997,7 +1012,7 @@ def tails(env):
         cl.create("/t/newer", b"in a newer log file")
         stop_client(cl)
         env.procs.stop(s.proc)
-        logs = zkfiles.list_files(version2(dd), "log")
+        logs = logs_of(dd)
         check(len(logs) >= 2, "expected two log files")
         lp = logs[-2][1]
         recs, _ = zkfiles.read_log(lp)
@@ -1020,8 +1035,9 @@ SCENARIOS = [
     ("rzk-to-java", lambda env, a: rzk_to_java(env)),
     ("java-to-rzk-gz", lambda env, a: java_to_rzk(env, "gz")),
     ("rzk-to-java-gz", lambda env, a: rzk_to_java(env, "gz", tools=False)),
-    ("java-to-rzk-snappy", lambda env, a: java_to_rzk(env, "snappy")),
-    ("rzk-to-java-snappy", lambda env, a: rzk_to_java(env, "snappy", tools=False)),
+    # (the snappy runs also keep their logs in a separate dataLogDir)
+    ("java-to-rzk-snappy", lambda env, a: java_to_rzk(env, "snappy", log_dir=True)),
+    ("rzk-to-java-snappy", lambda env, a: rzk_to_java(env, "snappy", tools=False, log_dir=True)),
     ("crash-kill9", lambda env, a: crash_safety(env, a.crash_rounds, a.seed)),
     ("torn-corrupt-tails", lambda env, a: tails(env)),
 ]
