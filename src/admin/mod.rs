@@ -1,10 +1,25 @@
-//! Four-letter words (and, later, the AdminServer): text views of the running server, in ZooKeeper's
-//! formats so existing monitoring parses them.
+//! Operator views of the running server, in ZooKeeper 3.8's formats so existing monitoring parses them
+//! unchanged: the four-letter words (`fourlw`), the AdminServer's JSON commands (`commands`, served
+//! over HTTP by `http`) and the Prometheus `/metrics` text (`metrics`).
+//!
+//! Everything here renders from the core task's state (`Core`, its `ServerMetrics`, the static
+//! `AdminContext` and the mutable `AdminState`); the HTTP listeners only forward requests to the core
+//! task and wait for the answer, so nothing touches the core from another thread.
 
-use std::collections::BTreeSet;
-use std::fmt::Write as _;
+pub mod commands;
+pub mod fourlw;
+pub mod http;
+pub mod java;
+pub mod json;
+pub mod metrics;
+
+use std::collections::{BTreeSet, VecDeque};
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
 
 use crate::server::core::{Core, Now};
+
+pub use fourlw::four_letter;
 
 /// The ZooKeeper version whose protocol rzk speaks, with rzk's own version appended (clients parse the
 /// leading `major.minor.patch` for feature detection).
@@ -15,215 +30,401 @@ pub fn version_string() -> String {
     )
 }
 
+/// The trace mask a fresh ZooKeeper reports (`ZooTrace`'s default text trace level).
+pub const DEFAULT_TRACE_MASK: i64 = 306;
+
+/// What `conf` / `configuration` print.
+#[derive(Debug, Clone, Default)]
+pub struct ConfFacts {
+    /// `clientPort`, -1 when none.
+    pub client_port: i64,
+    pub secure_client_port: i64,
+    /// `<dataDir>/version-2` (snapshots); None when running in memory.
+    pub snap_dir: Option<PathBuf>,
+    /// `<dataLogDir>/version-2` (txn logs).
+    pub log_dir: Option<PathBuf>,
+    pub tick_time: i64,
+    pub max_client_cnxns: i64,
+    pub min_session_timeout: i64,
+    pub max_session_timeout: i64,
+    pub client_port_listen_backlog: i64,
+    /// 0 on a standalone server, as ZooKeeper prints it.
+    pub server_id: i64,
+}
+
 /// Static facts the admin views print.
 #[derive(Debug, Clone)]
 pub struct AdminContext {
     /// Enabled four-letter words; `None` = all (`*`).
     pub four_letter_whitelist: Option<BTreeSet<String>>,
-    /// `key=value` lines of the `conf` command.
-    pub conf_lines: Vec<(String, String)>,
+    pub conf: ConfFacts,
     pub mode: String,
     pub read_only: bool,
+    /// The zoo.cfg text (`initial_configuration`).
+    pub initial_configuration: String,
+    /// The system properties rzk resolved (`-D` flags and zoo.cfg's `zookeeper.*`), sorted.
+    pub system_properties: Vec<(String, String)>,
+    /// `metricsProvider.exportJvmInfo`: add the process_* families to Prometheus.
+    pub export_process_metrics: bool,
+    /// The AdminServer listener, when `admin.enableServer` is not false.
+    pub admin_server: Option<AdminServerOptions>,
+    /// `host:port` of the Prometheus `/metrics` listener, when that provider is configured.
+    pub prometheus: Option<String>,
+}
+
+/// Where the AdminServer listens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminServerOptions {
+    /// `host:port` (`admin.serverAddress`, `admin.serverPort`).
+    pub address: String,
+    /// `admin.commandURL`.
+    pub command_url: String,
+}
+
+/// `host:port`, bracketing an IPv6 host.
+pub fn host_port(host: &str, port: u16) -> String {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    }
 }
 
 impl Default for AdminContext {
     fn default() -> Self {
         Self {
             four_letter_whitelist: Some(["srvr".to_owned()].into_iter().collect()),
-            conf_lines: Vec::new(),
+            conf: ConfFacts {
+                client_port: -1,
+                secure_client_port: -1,
+                tick_time: 2000,
+                max_client_cnxns: 60,
+                min_session_timeout: 4000,
+                max_session_timeout: 40000,
+                client_port_listen_backlog: -1,
+                ..ConfFacts::default()
+            },
             mode: "standalone".to_owned(),
             read_only: false,
+            initial_configuration: String::new(),
+            system_properties: Vec::new(),
+            export_process_metrics: true,
+            admin_server: None,
+            prometheus: None,
         }
     }
 }
 
-/// Java's `Double.toString` for the small non-negative values latency averages take.
-fn java_double(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e7 {
-        format!("{v:.1}")
-    } else {
-        format!("{v}")
+/// Mutable server-wide admin state, owned by the core task.
+#[derive(Debug, Clone)]
+pub struct AdminState {
+    /// `gtmk` / `stmk` (ZooKeeper's `ZooTrace` text trace level).
+    pub trace_mask: i64,
+    /// Wall-clock ms when the server started (Prometheus `process_start_time_seconds`).
+    pub start_wall_ms: i64,
+}
+
+impl Default for AdminState {
+    fn default() -> Self {
+        Self {
+            trace_mask: DEFAULT_TRACE_MASK,
+            start_wall_ms: 0,
+        }
     }
 }
 
-fn latency_line(core: &Core) -> String {
-    let s = &core.stats;
-    let avg = if s.count == 0 {
-        0.0
-    } else {
-        (s.total_latency_ms as f64 / s.count as f64 * 10000.0).round() / 10000.0
+/// `BufferStats` (last/min/max client response size; -1 until the first response).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BufferStats {
+    pub last: i64,
+    pub min: i64,
+    pub max: i64,
+}
+
+impl Default for BufferStats {
+    fn default() -> Self {
+        Self {
+            last: -1,
+            min: -1,
+            max: -1,
+        }
+    }
+}
+
+impl BufferStats {
+    pub fn record(&mut self, size: i64) {
+        self.last = size;
+        if self.min == -1 || size < self.min {
+            self.min = size;
+        }
+        if size > self.max {
+            self.max = size;
+        }
+    }
+
+    pub fn reset(&mut self) {
+        *self = Self::default();
+    }
+}
+
+/// ZooKeeper's digest history (`DataTree.digestLog`): the tree digest after every 128th zxid, the last
+/// 1024 kept; the `hash` 4lw and command list it.
+#[derive(Debug, Clone, Default)]
+pub struct DigestLog {
+    pub entries: VecDeque<(i64, i64)>,
+}
+
+impl DigestLog {
+    pub const INTERVAL: i64 = 128;
+    pub const LIMIT: usize = 1024;
+
+    /// Called with each applied txn's zxid and the tree digest after it.
+    pub fn applied(&mut self, zxid: i64, digest: i64) {
+        if zxid % Self::INTERVAL == 0 {
+            self.entries.push_back((zxid, digest));
+            if self.entries.len() > Self::LIMIT {
+                self.entries.pop_front();
+            }
+        }
+    }
+}
+
+/// The top-level path component (`PathUtils.getTopNamespace`), None for `/`.
+pub fn top_namespace(path: &str) -> Option<&str> {
+    let mut parts = path.split('/');
+    parts.next()?;
+    parts.next().filter(|_| path.len() > 1)
+}
+
+/// `DataTree.STAT_OVERHEAD_BYTES`.
+const STAT_OVERHEAD_BYTES: i64 = 6 * 8 + 5 * 4;
+
+/// `read_per_namespace` for a successful getData / getChildren(2) (`DataTree.updateReadStat`).
+pub fn record_read(m: &mut metrics::ServerMetrics, req: &jute::Request, resp: &jute::Response) {
+    use jute::{Request as Q, Response as R};
+    let (path, bytes) = match (req, resp) {
+        (Q::GetData(r), R::GetData(d)) => (&r.path, d.data.as_ref().map_or(0, |b| b.len())),
+        (Q::GetChildren(r), R::GetChildren(c)) => (&r.path, c.children.iter().map(String::len).sum()),
+        (Q::GetChildren2(r), R::GetChildren2(c)) => (&r.path, c.children.iter().map(String::len).sum()),
+        _ => return,
     };
-    format!(
-        "Latency min/avg/max: {}/{}/{}\n",
-        if s.count == 0 { 0 } else { s.min_latency_ms },
-        java_double(avg),
-        s.max_latency_ms
+    if let Some(ns) = top_namespace(path) {
+        let total = path.len() as i64 + bytes as i64 + STAT_OVERHEAD_BYTES;
+        m.observe_set("read_per_namespace", ns, total);
+    }
+}
+
+/// `write_per_namespace` for an applied create / delete / setData (`DataTree.updateWriteStat`).
+pub fn record_write(m: &mut metrics::ServerMetrics, path: &str, data_bytes: usize) {
+    if let Some(ns) = top_namespace(path) {
+        m.observe_set("write_per_namespace", ns, (path.len() + data_bytes) as i64);
+    }
+}
+
+/// `write_per_namespace` for an applied tree change.
+pub fn record_change(m: &mut metrics::ServerMetrics, tree: &crate::tree::DataTree, ch: &crate::tree::Change) {
+    use crate::tree::Change;
+    match ch {
+        Change::Created { path, .. } | Change::DataChanged { path, .. } => {
+            let len = tree.get(path).map_or(0, |n| n.data_len());
+            record_write(m, path, len);
+        }
+        Change::Deleted { path, .. } => record_write(m, path, 0),
+    }
+}
+
+/// `node_*_watch_count`: how many watchers one trigger reached (ZooKeeper skips empty triggers).
+pub fn record_watch_fired(m: &mut metrics::ServerMetrics, ty: jute::EventType, n: usize) {
+    use jute::EventType as E;
+    if n == 0 {
+        return;
+    }
+    let name = match ty {
+        E::NodeCreated => "node_created_watch_count",
+        E::NodeDeleted => "node_deleted_watch_count",
+        E::NodeDataChanged => "node_changed_watch_count",
+        E::NodeChildrenChanged => "node_children_watch_count",
+        _ => return,
+    };
+    m.observe(name, n as i64);
+}
+
+/// Java's `InetSocketAddress.toString()` for an unresolved peer: `/127.0.0.1:5000`,
+/// `/[0:0:0:0:0:0:0:1]:5000`.
+pub fn java_socket_address(a: &SocketAddr) -> String {
+    format!("/{}", jackson_socket_address(a))
+}
+
+/// Jackson's `InetSocketAddressSerializer`: `127.0.0.1:5000`, `[0:0:0:0:0:0:0:1]:5000`.
+pub fn jackson_socket_address(a: &SocketAddr) -> String {
+    match a.ip() {
+        IpAddr::V4(ip) => format!("{ip}:{}", a.port()),
+        IpAddr::V6(ip) => {
+            let segs: Vec<String> = ip.segments().iter().map(|s| format!("{s:x}")).collect();
+            format!("[{}]:{}", segs.join(":"), a.port())
+        }
+    }
+}
+
+/// Recursive size of a directory's files (`ZooKeeperServer.getDirSize`), 0 when missing.
+pub fn dir_size(path: &Path) -> u64 {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => std::fs::read_dir(path)
+            .map(|rd| rd.flatten().map(|e| dir_size(&e.path())).sum())
+            .unwrap_or(0),
+        Ok(m) => m.len(),
+        Err(_) => 0,
+    }
+}
+
+/// `ZooKeeperServer.getDataDirSize()`. As in ZooKeeper 3.8 this is the size of the *txn log*
+/// directory (`FileTxnSnapLog.getDataDir()`), and `log_dir_size` that of the snapshot directory;
+/// the two are equal when dataLogDir is not set.
+pub fn data_dir_size(ctx: &AdminContext) -> u64 {
+    ctx.conf.log_dir.as_deref().map_or(0, dir_size)
+}
+
+/// `ZooKeeperServer.getLogDirSize()` (the snapshot directory; see `data_dir_size`).
+pub fn log_dir_size(ctx: &AdminContext) -> u64 {
+    ctx.conf.snap_dir.as_deref().map_or(0, dir_size)
+}
+
+/// The four-letter-word connection being answered, which ZooKeeper counts and lists like any other
+/// connection (it has received its 4 bytes and sent nothing yet).
+#[derive(Debug, Clone, Copy)]
+pub struct FourLetterConn {
+    pub peer: SocketAddr,
+    /// Mono ms when it was accepted.
+    pub accepted_ms: u64,
+}
+
+/// Connections as ZooKeeper's factory lists them: the core's client connections by id, then the
+/// four-letter-word connection.
+pub fn alive_connections(core: &Core, fourlw: Option<&FourLetterConn>) -> usize {
+    core.conns().len() + usize::from(fourlw.is_some())
+}
+
+/// The gauges ZooKeeperServer registers, in `mntr` order.
+pub fn gauges(core: &Core, fourlw: Option<&FourLetterConn>, now: Now) -> Vec<(&'static str, json::Json)> {
+    use json::Json;
+    let s = &core.stats;
+    let t = core.tree();
+    let (min, avg, max) = latency(core);
+    let mut out = Vec::with_capacity(metrics::GAUGES.len());
+    for name in metrics::GAUGES {
+        let v = match *name {
+            "ephemerals_count" => Json::from(t.ephemeral_count()),
+            "num_alive_connections" => Json::from(alive_connections(core, fourlw)),
+            "avg_latency" => Json::Double(avg),
+            "outstanding_requests" => Json::from(core.outstanding()),
+            "znode_count" => Json::from(node_count(core)),
+            "global_sessions" => Json::from(core.sessions().len()),
+            "non_mtls_remote_conn_count" | "non_mtls_local_conn_count" => Json::Int(0),
+            "last_client_response_size" => Json::Int(s.client_response.last),
+            "max_client_response_size" => Json::Int(s.client_response.max),
+            "min_client_response_size" => Json::Int(s.client_response.min),
+            "packets_sent" => Json::from(s.packets_sent),
+            "packets_received" => Json::from(s.packets_received),
+            "connection_drop_probability" => Json::Double(0.0),
+            "watch_count" => Json::from(core.watches().watch_count()),
+            "auth_failed_count" => Json::from(s.auth_failed),
+            "min_latency" => Json::Int(min),
+            "max_latency" => Json::Int(max),
+            "max_file_descriptor_count" => Json::Int(metrics::max_fds()),
+            "open_file_descriptor_count" => Json::Int(metrics::open_fds()),
+            "approximate_data_size" => Json::from(t.approximate_data_size()),
+            "local_sessions" => Json::Int(0),
+            "uptime" => Json::from(now.mono_ms),
+            "outstanding_tls_handshake" => Json::Int(0),
+            _ => Json::Int(0),
+        };
+        out.push((*name, v));
+    }
+    out
+}
+
+/// Per-namespace quota limits and usage (`QuotaMetricsUtils`), from `/zookeeper/quota`.
+pub fn quota_gauge_sets(core: &Core) -> Vec<(&'static str, Vec<(String, i64)>)> {
+    let t = core.tree();
+    let mut sets: Vec<(&'static str, Vec<(String, i64)>)> =
+        metrics::GAUGE_SETS.iter().map(|n| (*n, Vec::new())).collect();
+    let mut add = |i: usize, ns: &str, v: i64| {
+        let set = &mut sets[i].1;
+        match set.iter_mut().find(|(k, _)| k == ns) {
+            Some(e) => e.1 += v,
+            None => set.push((ns.to_owned(), v)),
+        }
+    };
+    // Leaves under /zookeeper/quota named zookeeper_limits / zookeeper_stats, as ZooKeeper walks them.
+    let mut stack = vec!["/zookeeper/quota".to_owned()];
+    while let Some(p) = stack.pop() {
+        let Some(node) = t.get(&p) else { continue };
+        if !node.children.is_empty() {
+            stack.extend(node.children.iter().map(|c| format!("{p}/{c}")));
+            continue;
+        }
+        let Some((_, kind)) = crate::tree::quota::quota_node_target(&p) else {
+            continue;
+        };
+        let trimmed = crate::tree::quota::trim_quota_path(&p).unwrap_or_default();
+        let Some(ns) = top_namespace(trimmed) else {
+            continue;
+        };
+        let Some(data) = node.data.as_ref() else { continue };
+        let Ok(st) = crate::tree::quota::StatsTrack::parse_bytes(data) else {
+            continue;
+        };
+        let hard_or = |hard: i64, soft: i64| if hard > -1 { hard } else { soft };
+        match kind {
+            crate::tree::quota::QuotaNode::Limits => {
+                add(0, ns, hard_or(st.count_hard_limit(), st.count()));
+                add(1, ns, hard_or(st.byte_hard_limit(), st.bytes()));
+            }
+            crate::tree::quota::QuotaNode::Stats => {
+                add(2, ns, st.count());
+                add(3, ns, st.bytes());
+            }
+        }
+    }
+    sets
+}
+
+/// ZooKeeper's node count (its node map holds the root twice, as "" and "/").
+pub fn node_count(core: &Core) -> usize {
+    core.tree().node_count() + 1
+}
+
+/// min, avg (4 decimals), max request latency (`ServerStats`).
+pub fn latency(core: &Core) -> (i64, f64, i64) {
+    let s = &core.stats;
+    if s.count == 0 {
+        return (0, 0.0, 0);
+    }
+    (
+        s.min_latency_ms as i64,
+        java::avg4(s.total_latency_ms as i64, s.count),
+        s.max_latency_ms as i64,
     )
 }
 
-fn server_stats(core: &Core, ctx: &AdminContext) -> String {
-    let mut out = latency_line(core);
-    let _ = writeln!(out, "Received: {}", core.stats.packets_received);
-    let _ = writeln!(out, "Sent: {}", core.stats.packets_sent);
-    let _ = writeln!(out, "Connections: {}", core.conns().len());
-    let _ = writeln!(out, "Outstanding: {}", core.outstanding());
-    let _ = writeln!(out, "Zxid: 0x{:x}", core.tree().last_processed_zxid());
-    let _ = writeln!(out, "Mode: {}", ctx.mode);
-    // ZooKeeper's node map holds the root twice ("" and "/").
-    let _ = writeln!(out, "Node count: {}", core.tree().node_count() + 1);
-    out
+/// `srst`: `ServerStats.reset()` (latency, packet counters, response sizes, all metrics).
+pub fn reset_server_stats(core: &mut Core) {
+    let s = &mut core.stats;
+    s.packets_received = 0;
+    s.packets_sent = 0;
+    s.min_latency_ms = 0;
+    s.max_latency_ms = 0;
+    s.total_latency_ms = 0;
+    s.count = 0;
+    s.client_response.reset();
+    core.metrics.reset();
 }
 
-fn connection_lines(core: &Core, brief: bool, now: Now) -> String {
-    let mut out = String::new();
-    let mut conns: Vec<_> = core.conns().iter().collect();
-    conns.sort_by_key(|(id, _)| **id);
-    for (_, c) in conns {
-        let st = &c.stats;
-        let _ = write!(
-            out,
-            " /{}[1](queued={},recved={},sent={}",
-            c.peer,
-            c.outstanding(),
-            st.packets_received,
-            st.packets_sent
-        );
-        if !brief {
-            if let Some(s) = c.session {
-                let _ = write!(
-                    out,
-                    ",sid=0x{s:x},lop={},est={},to={}",
-                    if st.last_op.is_empty() { "NA" } else { st.last_op },
-                    st.established_ms,
-                    c.timeout_ms
-                );
-                let _ = write!(out, ",lcxid=0x{:x},lzxid=0x{:x}", st.last_cxid, st.last_zxid);
-                let avg = st.total_latency_ms.checked_div(st.count).unwrap_or(0);
-                let min = if st.count == 0 { 0 } else { st.min_latency_ms };
-                let _ = write!(
-                    out,
-                    ",lresp={},llat={},minlat={},avglat={},maxlat={}",
-                    st.last_response_ms, st.last_latency_ms, min, avg, st.max_latency_ms
-                );
-            }
-        }
-        let _ = writeln!(out, ")");
-        let _ = now;
-    }
-    out
+/// `crst`: every connection's statistics.
+pub fn reset_connection_stats(core: &mut Core) {
+    core.reset_conn_stats();
 }
 
-/// Answers a four-letter word.
-pub fn four_letter(word: &str, arg: Option<i64>, core: &Core, ctx: &AdminContext, now: Now) -> String {
-    let enabled = match &ctx.four_letter_whitelist {
-        None => true,
-        Some(set) => set.contains(word),
-    };
-    if !enabled {
-        return format!("{word} is not executed because it is not in the whitelist.\n");
-    }
-    match word {
-        "ruok" => "imok".to_owned(),
-        "isro" => if ctx.read_only { "ro" } else { "rw" }.to_owned(),
-        "srvr" => format!(
-            "Zookeeper version: {}\n{}",
-            version_string(),
-            server_stats(core, ctx)
-        ),
-        "stat" => {
-            let mut out = format!("Zookeeper version: {}\nClients:\n", version_string());
-            for line in connection_lines(core, true, now).lines() {
-                let _ = writeln!(out, "{line}\n");
-            }
-            out.push('\n');
-            out.push_str(&server_stats(core, ctx));
-            out
-        }
-        "cons" => {
-            let mut out = String::new();
-            for line in connection_lines(core, false, now).lines() {
-                let _ = writeln!(out, "{line}\n");
-            }
-            out.push('\n');
-            out
-        }
-        "conf" => {
-            let mut out = String::new();
-            for (k, v) in &ctx.conf_lines {
-                let _ = writeln!(out, "{k}={v}");
-            }
-            out
-        }
-        "envi" => {
-            let mut out = String::from("Environment:\n");
-            let _ = writeln!(out, "zookeeper.version={}", version_string());
-            let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "localhost".to_owned());
-            let _ = writeln!(out, "host.name={host}");
-            let _ = writeln!(out, "os.name={}", std::env::consts::OS);
-            let _ = writeln!(out, "os.arch={}", std::env::consts::ARCH);
-            if let Ok(dir) = std::env::current_dir() {
-                let _ = writeln!(out, "user.dir={}", dir.display());
-            }
-            out
-        }
-        "crst" => "Connection stats reset.\n".to_owned(),
-        "srst" => "Server stats reset.\n".to_owned(),
-        "gtmk" | "stmk" => format!("{}\n", arg.unwrap_or(0)),
-        "wchs" => {
-            let w = core.watches();
-            let conns: BTreeSet<u64> = w.data.connections().chain(w.child.connections()).collect();
-            let paths: BTreeSet<&String> = w.data.by_path().keys().chain(w.child.by_path().keys()).collect();
-            format!(
-                "{} connections watching {} paths\nTotal watches:{}\n",
-                conns.len(),
-                paths.len(),
-                w.watch_count()
-            )
-        }
-        "dirs" => "datadir_size: 0\nlogdir_size: 0\n".to_owned(),
-        "mntr" => {
-            let t = core.tree();
-            let s = &core.stats;
-            let avg = if s.count == 0 {
-                0.0
-            } else {
-                s.total_latency_ms as f64 / s.count as f64
-            };
-            let mut out = String::new();
-            let mut kv = |k: &str, v: String| {
-                let _ = writeln!(out, "zk_{k}\t{v}");
-            };
-            kv("version", version_string());
-            kv("server_state", ctx.mode.clone());
-            kv("avg_latency", java_double(avg));
-            kv("max_latency", s.max_latency_ms.to_string());
-            kv(
-                "min_latency",
-                if s.count == 0 {
-                    "0".into()
-                } else {
-                    s.min_latency_ms.to_string()
-                },
-            );
-            kv("packets_received", s.packets_received.to_string());
-            kv("packets_sent", s.packets_sent.to_string());
-            kv("num_alive_connections", core.conns().len().to_string());
-            kv("outstanding_requests", core.outstanding().to_string());
-            kv("znode_count", (t.node_count() + 1).to_string());
-            kv("watch_count", core.watches().watch_count().to_string());
-            kv("ephemerals_count", t.ephemeral_count().to_string());
-            kv("approximate_data_size", t.approximate_data_size().to_string());
-            kv("global_sessions", core.sessions().len().to_string());
-            kv("local_sessions", "0".into());
-            kv("auth_failed_count", s.auth_failed.to_string());
-            out
-        }
-        "hash" => format!(
-            "{:x}: {}\n",
-            core.tree().last_processed_zxid(),
-            core.tree().digest().value()
-        ),
-        "wchc" | "wchp" | "dump" => String::new(),
-        _ => String::new(),
-    }
-}
+#[cfg(test)]
+mod tests;

@@ -124,6 +124,8 @@ pub struct ConnStats {
     pub total_latency_ms: u64,
     pub count: u64,
     pub established_ms: u64,
+    /// Wall-clock ms when the connection was accepted (`cons` `est=`).
+    pub established_wall_ms: i64,
 }
 
 #[derive(Debug)]
@@ -180,6 +182,8 @@ pub struct ServerStats {
     pub total_latency_ms: u64,
     pub count: u64,
     pub auth_failed: u64,
+    /// Last/min/max response size (`BufferStats`).
+    pub client_response: crate::admin::BufferStats,
 }
 
 pub struct Core {
@@ -201,6 +205,10 @@ pub struct Core {
     reaping: HashSet<String>,
     out: Vec<Output>,
     pub stats: ServerStats,
+    /// ZooKeeper's `ServerMetrics` (mntr, AdminServer, Prometheus).
+    pub metrics: crate::admin::metrics::ServerMetrics,
+    /// The tree digest every 128 zxids (`hash`).
+    pub digest_log: crate::admin::DigestLog,
 }
 
 fn frame(header: &ReplyHeader, body: impl FnOnce(&mut BytesMut)) -> Bytes {
@@ -276,6 +284,8 @@ impl Core {
             reaping: HashSet::new(),
             out: Vec::new(),
             stats: ServerStats::default(),
+            metrics: crate::admin::metrics::ServerMetrics::new(),
+            digest_log: crate::admin::DigestLog::default(),
         }
     }
 
@@ -323,10 +333,31 @@ impl Core {
         self.conns.get(&conn).map_or(0, |c| c.outstanding())
     }
 
+    /// `crst`: resets every connection's statistics (`ServerCnxn.resetStats`).
+    pub fn reset_conn_stats(&mut self) {
+        for c in self.conns.values_mut() {
+            let established_ms = c.stats.established_ms;
+            let established_wall_ms = c.stats.established_wall_ms;
+            c.stats = ConnStats {
+                last_op: "NA",
+                last_cxid: -1,
+                last_zxid: -1,
+                min_latency_ms: u64::MAX,
+                established_ms,
+                established_wall_ms,
+                ..ConnStats::default()
+            };
+        }
+    }
+
     fn send(&mut self, conn: ConnId, bytes: Bytes) {
         if let Some(c) = self.conns.get_mut(&conn) {
             c.stats.packets_sent += 1;
             self.stats.packets_sent += 1;
+            self.stats
+                .client_response
+                .record(bytes.len().saturating_sub(4) as i64);
+            self.metrics.count("response_bytes", bytes.len() as u64);
             self.out.push(Output::Send(conn, bytes));
         }
     }
@@ -357,6 +388,7 @@ impl Core {
                 closing: false,
                 stats: ConnStats {
                     established_ms: now.mono_ms,
+                    established_wall_ms: now.wall_ms,
                     min_latency_ms: u64::MAX,
                     ..Default::default()
                 },
@@ -402,6 +434,12 @@ impl Core {
         let Some(c) = self.conns.get_mut(&conn) else {
             return;
         };
+        // ZooKeeper counts the ConnectRequest as a received packet.
+        c.stats.packets_received += 1;
+        self.stats.packets_received += 1;
+        let connect_len = 4 + 28 + req.passwd.len() + usize::from(req.read_only.is_some());
+        self.metrics.count("bytes_received_count", connect_len as u64);
+        self.metrics.count("connection_request_count", 1);
         c.old_client = req.read_only.is_none();
         if req.last_zxid_seen > last_processed {
             // The client has seen a newer state than ours: it must try another server.
@@ -483,6 +521,7 @@ impl Core {
         };
         c.stats.packets_received += 1;
         self.stats.packets_received += 1;
+        self.metrics.count("bytes_received_count", 12 + body.len() as u64);
         let p = Packet {
             xid,
             op,
@@ -694,6 +733,8 @@ impl Core {
         let mut changes = Vec::new();
         let h = &p.entry.header;
         let rc = self.tree.apply(h, &p.entry.body, &mut changes);
+        let digest = self.tree.digest().value();
+        self.digest_log.applied(h.zxid, digest);
         self.overlay.applied(h.zxid);
         let session = h.client_id;
         if let TxnBody::CreateSession(t) = &p.entry.body {
@@ -783,6 +824,12 @@ impl Core {
 
     fn record_latency(&mut self, conn: ConnId, op: OpCode, xid: i32, zxid: i64, received_ms: u64, now: Now) {
         let lat = now.mono_ms.saturating_sub(received_ms);
+        let which = if op.is_write() {
+            "updatelatency"
+        } else {
+            "readlatency"
+        };
+        self.metrics.observe(which, lat as i64);
         let s = &mut self.stats;
         s.count += 1;
         s.total_latency_ms += lat;
@@ -795,7 +842,10 @@ impl Core {
         if let Some(c) = self.conns.get_mut(&conn) {
             let cs = &mut c.stats;
             cs.last_op = op_name(op);
-            cs.last_cxid = xid;
+            // Special xids (ping, auth) do not replace the client's last real cxid.
+            if xid >= 0 {
+                cs.last_cxid = xid;
+            }
             cs.last_zxid = zxid;
             cs.last_response_ms = now.mono_ms;
             cs.last_latency_ms = lat;
@@ -838,6 +888,9 @@ impl Core {
                     auth: &auth,
                 };
                 let o = ctx.read(&req);
+                if let Ok(resp) = &o.result {
+                    crate::admin::record_read(&mut self.metrics, &req, resp);
+                }
                 (o.result, o.events)
             }
             Err(e) => {
@@ -874,6 +927,7 @@ impl Core {
     fn deliver(&mut self, changes: Vec<Change>) {
         for ch in changes {
             let mut d: Deliveries = Vec::new();
+            crate::admin::record_change(&mut self.metrics, &self.tree, &ch);
             let (acl, parent_acl) = match &ch {
                 Change::Created {
                     path,
@@ -899,6 +953,7 @@ impl Core {
                 }
             };
             for (ty, path, conns) in d {
+                crate::admin::record_watch_fired(&mut self.metrics, ty, conns.len());
                 let acl = if ty == EventType::NodeChildrenChanged {
                     &parent_acl
                 } else {

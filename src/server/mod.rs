@@ -56,6 +56,11 @@ pub enum Event {
     },
     Log(LogEvent),
     SnapshotWritten(Result<std::path::PathBuf, String>),
+    /// An AdminServer or Prometheus HTTP request, answered from the core task's state.
+    Admin {
+        query: admin::http::AdminQuery,
+        reply: tokio::sync::oneshot::Sender<admin::http::AdminReply>,
+    },
 }
 
 /// Everything the running server needs.
@@ -112,7 +117,8 @@ pub async fn serve(
         extended_types: opts.core.request.extended_types,
     };
     let mut committer = None;
-    let core = match &opts.storage {
+    let db_init = Instant::now();
+    let mut core = match &opts.storage {
         None => Core::new(opts.core.clone(), DataTree::new(tree_opts), clock.now()),
         Some(st) => {
             let mut st = st.clone();
@@ -164,6 +170,10 @@ pub async fn serve(
             core
         }
     };
+    core.metrics
+        .observe("dbinittime", db_init.elapsed().as_millis() as i64);
+    core.metrics.set_prometheus(opts.admin.prometheus.is_some());
+    let http_tasks = admin::http::start(&opts.admin, &tx).await;
     let local = listener.local_addr()?;
     tracing::info!("binding to port {local}");
     let per_ip: Arc<Mutex<HashMap<IpAddr, u32>>> = Arc::default();
@@ -218,6 +228,9 @@ pub async fn serve(
     };
     let result = run_core(core, rx, tx, clock, opts, committer.as_ref(), shutdown).await;
     accept.abort();
+    for t in http_tasks {
+        t.abort();
+    }
     if let Some(c) = committer {
         tokio::task::spawn_blocking(move || c.shutdown())
             .await
@@ -234,6 +247,10 @@ struct Shell<'a> {
     snapshotting: bool,
     failed: Option<String>,
     events: mpsc::Sender<Event>,
+    /// Trace mask and other state of the admin views.
+    admin: admin::AdminState,
+    /// When the snapshot being written was started (`snapshottime`).
+    snapshot_started: Option<Instant>,
 }
 
 async fn run_core(
@@ -251,6 +268,11 @@ async fn run_core(
         snapshotting: false,
         failed: None,
         events,
+        admin: admin::AdminState {
+            start_wall_ms: clock.now().wall_ms,
+            ..admin::AdminState::default()
+        },
+        snapshot_started: None,
     };
     let tick_every = std::time::Duration::from_millis(opts.core.tick_ms.clamp(1, 50));
     let mut tick = tokio::time::interval(tick_every);
@@ -306,10 +328,14 @@ fn handle_event(core: &mut Core, sh: &mut Shell<'_>, clock: &Clock, opts: &Serve
             conn: _,
             word,
             arg,
-            peer: _,
+            peer,
             handle,
         } => {
-            let text = admin::four_letter(word, arg, core, &opts.admin, now);
+            let me = admin::FourLetterConn {
+                peer,
+                accepted_ms: now.mono_ms,
+            };
+            let text = admin::four_letter(word, arg, core, &opts.admin, &mut sh.admin, now, Some(&me));
             handle.send(Bytes::from(text), false);
             handle.close();
         }
@@ -322,6 +348,7 @@ fn handle_event(core: &mut Core, sh: &mut Shell<'_>, clock: &Clock, opts: &Serve
                 return;
             }
             sh.snapshotting = true;
+            sh.snapshot_started = Some(Instant::now());
             // Serialise here (a consistent view at the applied zxid), write on a thread.
             let mut sessions: Vec<(i64, i32)> =
                 core.applied_sessions().iter().map(|(k, v)| (*k, *v)).collect();
@@ -336,8 +363,15 @@ fn handle_event(core: &mut Core, sh: &mut Shell<'_>, clock: &Clock, opts: &Serve
                 let _ = events.blocking_send(Event::SnapshotWritten(r));
             });
         }
+        Event::Admin { query, reply } => {
+            let _ = reply.send(admin::http::answer(query, core, &opts.admin, &mut sh.admin, now));
+        }
         Event::SnapshotWritten(r) => {
             sh.snapshotting = false;
+            if let (Some(t), Ok(_)) = (sh.snapshot_started.take(), &r) {
+                core.metrics
+                    .observe("snapshottime", t.elapsed().as_millis() as i64);
+            }
             match r {
                 Ok(p) => tracing::info!("Snapshot written: {}", p.display()),
                 Err(e) => tracing::error!("snapshot failed: {e}"),

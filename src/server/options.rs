@@ -2,7 +2,7 @@
 
 use std::net::SocketAddr;
 
-use crate::admin::AdminContext;
+use crate::admin::{host_port, AdminContext, AdminServerOptions, ConfFacts};
 use crate::auth::digest::DigestAlgorithm;
 use crate::auth::AuthProviders;
 use crate::config::{Config, SnapshotCompression};
@@ -75,39 +75,31 @@ pub fn server_options(cfg: &Config) -> ServerOptions {
             max_never_used_ms: cfg.container.max_never_used_interval_ms,
         },
     };
-    let client_port = cfg.client_port.map_or(-1, i64::from);
-    let conf_lines = vec![
-        ("clientPort".to_owned(), client_port.to_string()),
-        (
-            "secureClientPort".to_owned(),
-            cfg.secure_client_port.map_or(-1, i64::from).to_string(),
-        ),
-        (
-            "dataDir".to_owned(),
-            cfg.data_dir.join("version-2").display().to_string(),
-        ),
-        ("dataDirSize".to_owned(), "0".to_owned()),
-        (
-            "dataLogDir".to_owned(),
-            cfg.data_log_dir.join("version-2").display().to_string(),
-        ),
-        ("dataLogSize".to_owned(), "0".to_owned()),
-        ("tickTime".to_owned(), cfg.tick_time_ms.to_string()),
-        ("maxClientCnxns".to_owned(), cfg.max_client_cnxns.to_string()),
-        (
-            "minSessionTimeout".to_owned(),
-            cfg.min_session_timeout_ms.to_string(),
-        ),
-        (
-            "maxSessionTimeout".to_owned(),
-            cfg.max_session_timeout_ms.to_string(),
-        ),
-        (
-            "clientPortListenBacklog".to_owned(),
-            cfg.client_port_listen_backlog.to_string(),
-        ),
-        ("serverId".to_owned(), cfg.server_id.unwrap_or(0).to_string()),
-    ];
+    let conf = ConfFacts {
+        client_port: cfg.client_port.map_or(-1, i64::from),
+        secure_client_port: cfg.secure_client_port.map_or(-1, i64::from),
+        snap_dir: Some(cfg.data_dir.join("version-2")),
+        log_dir: Some(cfg.data_log_dir.join("version-2")),
+        tick_time: i64::from(cfg.tick_time_ms),
+        max_client_cnxns: i64::from(cfg.max_client_cnxns),
+        min_session_timeout: i64::from(cfg.min_session_timeout_ms),
+        max_session_timeout: i64::from(cfg.max_session_timeout_ms),
+        client_port_listen_backlog: i64::from(cfg.client_port_listen_backlog),
+        // ZooKeeper prints 0 for a standalone server.
+        server_id: if cfg.is_standalone() {
+            0
+        } else {
+            cfg.server_id.unwrap_or(0) as i64
+        },
+    };
+    let admin_server = cfg.admin.enabled.then(|| AdminServerOptions {
+        address: host_port(&cfg.admin.server_address, cfg.admin.server_port),
+        command_url: cfg.admin.command_url.clone(),
+    });
+    let prometheus = cfg
+        .metrics
+        .is_prometheus()
+        .then(|| host_port(&cfg.metrics.http_host, cfg.metrics.http_port));
     let all = crate::config::FOUR_LETTER_WORDS
         .iter()
         .all(|w| cfg.four_letter_words.contains(*w));
@@ -124,9 +116,17 @@ pub fn server_options(cfg: &Config) -> ServerOptions {
             } else {
                 Some(cfg.four_letter_words.clone())
             },
-            conf_lines,
+            conf,
             mode: "standalone".to_owned(),
             read_only: false,
+            initial_configuration: cfg.initial_configuration().to_owned(),
+            system_properties: cfg
+                .system_properties()
+                .map(|(k, v)| (k.to_owned(), v.value.clone()))
+                .collect(),
+            export_process_metrics: cfg.metrics.export_jvm_info,
+            admin_server,
+            prometheus,
         },
         storage: Some(storage_options(cfg)),
     }
