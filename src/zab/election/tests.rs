@@ -142,7 +142,8 @@ fn observers_vote_long_min_value_and_do_not_count_themselves() {
 fn total_order_is_epoch_then_zxid_then_sid_and_weight_zero_never_wins() {
     // Ref: totalOrderPredicate.
     let maj = voters(3);
-    let table: &[((Sid, i64, i64), (Sid, i64, i64), bool)] = &[
+    type Candidate = (Sid, i64, i64);
+    let table: &[(Candidate, Candidate, bool)] = &[
         // (id, zxid, epoch) new vs cur
         ((1, 0, 2), (3, 100, 1), true), // higher peer epoch wins over zxid and sid
         ((3, 100, 1), (1, 0, 2), false), // lower epoch loses
