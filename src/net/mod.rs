@@ -1,5 +1,4 @@
-//! Client connections (framing, four-letter-word detection, back-pressure, the writer half) and the
-//! election port (`election`).
+//! Client connections: framing, four-letter-word detection, back-pressure, and the writer half.
 
 pub mod conn;
 pub mod election;
