@@ -519,7 +519,7 @@ class Conn:
             item["unexpectedXid"] = True
             if body:
                 item["raw"] = body.hex()
-        elif err != 0 and op not in (14, 22):
+        elif err != 0 and (op not in (14, 22) or not body):
             if body:
                 item["bodyOnError"] = body.hex()
         else:
