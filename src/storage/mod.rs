@@ -22,6 +22,7 @@ use jute::{OpCode, Reader};
 
 use self::snapshot::Compression;
 use self::txnlog::{list, LogScan, LogWriter, Tail, LOG_PREFIX, SNAPSHOT_PREFIX};
+use crate::tree::digest::DIGEST_VERSION;
 use crate::tree::{DataTree, TreeOptions};
 
 #[derive(Debug, thiserror::Error)]
@@ -156,11 +157,21 @@ pub fn recover(opts: &StorageOptions) -> Result<Recovered, StorageError> {
             ),
         }
     }
+    // A digest trailer beyond the snapshot's own zxid marks a fuzzy snapshot: until that txn is replayed
+    // the tree may already hold effects of later txns, so ZooKeeper compares no digest before it
+    // (DataTree.compareSnapshotDigests, compareDigest), then the trailer's at that txn.
+    let mut fuzzy_until: Option<(i64, Option<i64>)> = None;
     let (mut tree, mut sessions, snapshot_zxid) = match loaded {
         Some((zxid, l)) => {
             if let Some(d) = &l.digest {
-                if let jute::snapshot::DigestValue::Long(v) = d.digest {
-                    if d.zxid == zxid && v != l.tree.digest().value() {
+                let value = match d.digest {
+                    jute::snapshot::DigestValue::Long(v) if d.digest_version == DIGEST_VERSION => Some(v),
+                    _ => None,
+                };
+                if d.zxid > zxid {
+                    fuzzy_until = Some((d.zxid, value));
+                } else if let Some(v) = value.filter(|_| d.zxid == zxid) {
+                    if v != l.tree.digest().value() {
                         tracing::warn!(
                             "digest mismatch in snapshot 0x{zxid:x}: stored {v:#x}, computed {:#x}",
                             l.tree.digest().value()
@@ -214,6 +225,21 @@ pub fn recover(opts: &StorageOptions) -> Result<Recovered, StorageError> {
             }
             apply_to(&mut tree, &mut sessions, &entry);
             replayed += 1;
+            if let Some((until, value)) = fuzzy_until {
+                if entry.header.zxid != until {
+                    // Still fuzzy (or that txn is missing: ZooKeeper then never compares again).
+                    continue;
+                }
+                fuzzy_until = None;
+                if let Some(v) = value.filter(|v| opts.digest_enabled && *v != tree.digest().value()) {
+                    digest_mismatches += 1;
+                    tracing::warn!(
+                        "digest mismatch at 0x{until:x}, the fuzzy snapshot's digest point: stored {v:#x}, \
+                         computed {:#x}",
+                        tree.digest().value()
+                    );
+                }
+            }
             if let Some(d) = &entry.digest {
                 if opts.digest_enabled && d.tree_digest != tree.digest().value() {
                     digest_mismatches += 1;
@@ -578,6 +604,51 @@ mod tests {
         let r = recover(&opts).unwrap();
         assert!(r.tree.get("/n4").is_some() && r.tree.get("/n5").is_none());
         assert_eq!(std::fs::metadata(&log4).unwrap().len(), off as u64);
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn no_digest_is_compared_before_a_fuzzy_snapshots_digest_zxid() {
+        // ZooKeeper's DataTree skips compareDigest while digestFromLoadedSnapshot is set (a snapshot
+        // whose digest trailer is beyond its own zxid: it already holds later txns' effects), and
+        // compares the trailer's digest when that txn is replayed. Here: the tree after txn 5 saved as
+        // snapshot.2, and txns 1..5 in the log with the digests they had when they were first applied.
+        let d = std::env::temp_dir().join(format!("rzk-recover-fuzzy-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        let opts = StorageOptions::new(&d, &d);
+        std::fs::create_dir_all(&opts.snap_dir).unwrap();
+        let mut tree = DataTree::new(opts.tree);
+        let mut w = LogWriter::new(&opts.log_dir, 65536, true);
+        for z in 1..=5 {
+            let mut e = create_entry(z, &format!("/n{z}"));
+            if let TxnBody::Create(c) = &mut e.body {
+                c.parent_cversion = z as i32;
+            }
+            tree.apply(&e.header, &e.body, &mut Vec::new());
+            e.digest = Some(jute::txn::TxnDigest {
+                version: DIGEST_VERSION,
+                tree_digest: tree.digest().value(),
+            });
+            w.append(z, &e.to_bytes()).unwrap();
+        }
+        w.roll().unwrap();
+        let bytes = snapshot::serialize(&tree, &[], true);
+        snapshot::write_file(&opts.snap_dir, 2, &bytes, Compression::None).unwrap();
+        let r = recover(&opts).unwrap();
+        assert_eq!(r.replayed, 3);
+        assert_eq!(r.digest_mismatches, 0);
+        assert_eq!(r.tree.digest(), tree.digest());
+        // A wrong trailer is still caught, at its zxid.
+        let mut bad = bytes.to_vec();
+        let n = bad.len();
+        // trailer layout: ... long zxid, int version, long digest, long checksum, ustring "/"
+        let at = n - 5 - 8 - 8;
+        bad[at + 7] ^= 1;
+        let crc = txnlog::adler32(&bad[..n - 13]) as u64;
+        bad[n - 13..n - 5].copy_from_slice(&crc.to_be_bytes());
+        snapshot::write_file(&opts.snap_dir, 2, &bad, Compression::None).unwrap();
+        let r = recover(&opts).unwrap();
+        assert_eq!(r.digest_mismatches, 1);
         let _ = std::fs::remove_dir_all(&d);
     }
 
