@@ -1073,9 +1073,22 @@ def session_expiry(run):
     b.get_children("/sx", True)
     b.exists("/sx-top", True)
     sid, pw = a.session_id, a.passwd
-    run.note("A goes silent (socket open, no pings) until its session expires")
-    evs = b.expect_events(4, 30.0)
+    c = run.client("C", timeout=4000)
+    c.create("/sx-c", flags=zw.EPHEMERAL)
+    run.note("A goes silent (socket open, no pings) until its session expires; C (same "
+             "timeout) pings every second and survives")
+    import time as _time
+    deadline = _time.monotonic() + 30.0
+    evs = []
+    while len(evs) < 4 and _time.monotonic() < deadline:
+        c.conn.send_request(11, b"", zw.PING_XID)          # not recorded: count varies
+        c.conn.sink = lambda kind, item: None
+        c.conn.wait_reply(zw.PING_XID, 5.0)
+        c.conn.sink = c._sink
+        evs += _events_within(b, 4 - len(evs), 1.0)
     _sort_last_notifications(run, "B", len(evs))
+    c.exists("/sx-c")
+    c.close_session()
     run.note("the server closes A's connection")
     a.expect_closed(10.0)
     run.note("resuming the expired session is refused")
@@ -1085,6 +1098,24 @@ def session_expiry(run):
     b.exists("/sx-top")
     b.close_session()
     run.closed_sessions.add(sid)
+
+
+def _events_within(client, n, seconds):
+    """Read up to n notifications for at most `seconds`, without recording a timeout."""
+    import time as _time
+    got = []
+    deadline = _time.monotonic() + seconds
+    while len(got) < n and not client.conn.closed:
+        left = deadline - _time.monotonic()
+        if left <= 0:
+            break
+        try:
+            kind, item = client.conn.read_item(left)
+        except (zw.Timeout, zw.Closed):
+            break
+        if kind == "notification":
+            got.append(item)
+    return got
 
 
 def _sort_last_notifications(run, label, n):
@@ -1142,6 +1173,26 @@ def reconnect(run):
     b = run.client("B")
     b2 = run.client("B2", session_id=b.session_id, passwd=b.passwd, read_only=None)
     b2.ping()
+    run.note("watches belong to the connection: a resumed session gets no events for the old "
+             "connection's watches (takeover and after a drop)")
+    b2.create("/rc-w", b"0")
+    x = run.client("X")
+    x.get_data("/rc-w", True)
+    x.exists("/rc-none", True)
+    x.get_children("/rc-w", True)
+    x2 = run.client("X2", session_id=x.session_id, passwd=x.passwd)
+    x.expect_closed(3.0)
+    b2.set_data("/rc-w", b"1")
+    b2.create("/rc-none")
+    b2.create("/rc-w/c")
+    x2.ping()
+    x2.get_data("/rc-w", True)
+    x2.abort()
+    b2.set_data("/rc-w", b"2")
+    x3 = run.client("X3", session_id=x.session_id, passwd=x.passwd)
+    b2.set_data("/rc-w", b"3")
+    x3.ping()
+    x3.close_session()
     b2.close_session()
 
 
