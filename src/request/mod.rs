@@ -3,6 +3,7 @@
 //! drives them: prepare → log → apply → reply.
 
 pub mod acl;
+pub mod decode;
 pub mod overlay;
 pub mod prep;
 pub mod read;

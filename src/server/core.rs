@@ -30,6 +30,7 @@ use crate::auth::digest::{digest_id_from_auth_data, DigestAlgorithm};
 use crate::auth::ip::client_ip_id;
 use crate::auth::{is_super, AuthId};
 use crate::request::acl::permits;
+use crate::request::decode::decode_request;
 use crate::request::overlay::Overlay;
 use crate::request::prep::{Prep, Write};
 use crate::request::read::ReadCtx;
@@ -609,11 +610,7 @@ impl Core {
             let decoded = if p.op == OpCode::CloseSession {
                 None
             } else {
-                Request::decode(
-                    p.op,
-                    &mut Reader::with_limit(p.body.clone(), self.opts.max_record_bytes),
-                )
-                .ok()
+                decode_request(p.op, &p.body, self.opts.max_record_bytes).ok()
             };
             let auth = self.conns.get(&conn).map(|c| c.auth.clone()).unwrap_or_default();
             let origin = Origin {
@@ -872,10 +869,7 @@ impl Core {
                 Request::WhoAmI
             })
         } else {
-            Request::decode(
-                p.op,
-                &mut Reader::with_limit(p.body.clone(), self.opts.max_record_bytes),
-            )
+            decode_request(p.op, &p.body, self.opts.max_record_bytes)
         };
         let (result, events) = match decoded {
             Ok(req) => {
