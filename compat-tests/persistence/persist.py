@@ -13,7 +13,6 @@ recorded in WORK/pids and stopped by PID. All waits poll a condition under a dea
 """
 
 import argparse
-import json
 import os
 import random
 import re
@@ -605,7 +604,6 @@ def java_to_rzk(env, compression="", log_dir=False):
     rprops = ["zookeeper.extendedTypesEnabled=true", "znode.container.checkIntervalMs=600000"]
     if compression:
         props.append(f"zookeeper.snapshot.compression.method={compression}")
-        rprops.append(f"zookeeper.snapshot.compression.method={compression}")
     java = start_java(env, d, data, "java", props, ["snapCount=20"])
     n = workload(env, d, java, reaper=True)
     before = walk(java.hosts)
@@ -643,7 +641,6 @@ def rzk_to_java(env, compression="", tools=True, log_dir=False):
     jprops = ["zookeeper.extendedTypesEnabled=true", "znode.container.checkIntervalMs=600000"]
     if compression:
         props.append(f"zookeeper.snapshot.compression.method={compression}")
-        jprops.append(f"zookeeper.snapshot.compression.method={compression}")
     rzk = start_rzk(env, d, data, "rzk", props, ["snapCount=20"])
     workload(env, d, rzk, reaper=True)
     before = walk(rzk.hosts)
