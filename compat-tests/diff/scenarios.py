@@ -215,7 +215,9 @@ def create_errors(run):
                              [(31, "ip", "not-an-ip")], [(31, "world", "someone")],
                              [(31, "world", "anyone"), (31, "nosuch", "x")],
                              [(31, "super", "x")], [(31, "x509", "CN=a")], [(31, "sasl", "u")],
-                             [(31, "", "")], [(31, None, None)]]):
+                             [(31, "", "")], [(31, None, None)], [(31, None, "anyone")],
+                             [(31, "world", None)], [(31, "digest", None)],
+                             [(31, "ip", None)], [(31, "auth", None)]]):
         a.create("/ce/acl%d" % i, acl=acl)
     run.note("odd but valid ACLs")
     for i, acl in enumerate([[(0, "world", "anyone")], [(99, "world", "anyone")],
