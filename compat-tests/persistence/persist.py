@@ -920,6 +920,40 @@ def fuzzy_replay(env):
     return f"snapshot 0x{y:x} loaded as 0x{x:x}: {y - x} txns replayed over it, {len(wr)} nodes alike"
 
 
+# ---- records larger than the preallocation step
+
+def big_records(env):
+    """Txns near jute.maxbuffer with preAllocSize=16 KiB: every append grows the file by many steps."""
+    d = env.newdir("big-records")
+    data = os.path.join(d, "data")
+    props = ["zookeeper.extendedTypesEnabled=true"]
+    cfg = ["snapCount=6", "preAllocSize=16"]
+    srv = start_rzk(env, d, data, "rzk", props, cfg)
+    c = client(srv.hosts, auth=False)
+    sizes = [900_000, 1, 700_000, 1_000_000, 16_000, 500_000, 1_040_000, 3]
+    try:
+        for i, n in enumerate(sizes):
+            c.create(f"/big{i}", bytes([i]) * n)
+            c.set(f"/big{i}", bytes([i + 100]) * n)
+    finally:
+        stop_client(c)
+    mine = walk(srv.hosts)
+    env.procs.kill9(srv.proc)
+    srv = start_rzk(env, d, data, "rzk-2", props, cfg)
+    again = walk(srv.hosts)
+    env.procs.stop(srv.proc)
+    assert_same_walk(mine, again, "before kill -9", "after")
+    for i, n in enumerate(sizes):
+        check(again[f"/big{i}"]["stat"]["dataLength"] == n, f"/big{i} length")
+    count_txns(data)
+    java = start_java(env, d, data, "java", props)
+    theirs = walk(java.hosts)
+    env.procs.stop(java.proc)
+    check_clean_log(java.log_text(), "Java")
+    assert_same_walk(again, theirs, "rzk", "java")
+    return f"{len(sizes)} nodes up to {max(sizes)} bytes, written, set, kill -9'd and read back by rzk and Java"
+
+
 # ---- torn and corrupt tails
 
 def copy_data(src, dst):
@@ -1088,6 +1122,7 @@ SCENARIOS = [
     ("fuzzy-replay", lambda env, a: fuzzy_replay(env)),
     ("crash-kill9", lambda env, a: crash_safety(env, a.crash_rounds, a.seed)),
     ("crash-kill9-java-rzk", lambda env, a: crash_safety(env, 6, a.seed, ("java", "rzk"))),
+    ("big-records", lambda env, a: big_records(env)),
     ("torn-corrupt-tails", lambda env, a: tails(env)),
 ]
 
