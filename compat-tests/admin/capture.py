@@ -2,7 +2,9 @@
 """Capture the real Java ZooKeeper 3.8.0 AdminServer answers (and 4lw answers taken at
 the same moment) into compat-tests/admin/fixtures/.
 
-usage: capture.py [--keep]       (needs the Debian zookeeper 3.8.0 package and kazoo)
+usage: capture.py [--keep] [--rzk BINARY OUTDIR]
+       (needs the Debian zookeeper 3.8.0 package and kazoo; with --rzk, runs that rzk binary
+        instead of Java and writes to OUTDIR, to diff against the Java fixtures)
 
 Starts a standalone server with admin.enableServer=true on free 127.0.0.1 ports, opens a
 kazoo session with data, child and exist watches and an ephemeral,
@@ -91,6 +93,11 @@ def safe(name):
 def main():
     from kazoo.client import KazooClient
     keep = "--keep" in sys.argv
+    rzk = None
+    out_dir = OUT
+    if "--rzk" in sys.argv:
+        i = sys.argv.index("--rzk")
+        rzk, out_dir = os.path.abspath(sys.argv[i + 1]), os.path.abspath(sys.argv[i + 2])
     work = tempfile.mkdtemp(prefix="rzk-admin-capture.")
     client_port, admin_port = free_ports(2)
     cfg = os.path.join(work, "zoo.cfg")
@@ -99,10 +106,12 @@ def main():
                 f"clientPortAddress=127.0.0.1\n4lw.commands.whitelist=*\n"
                 f"admin.serverAddress=127.0.0.1\nadmin.serverPort={admin_port}\n")
     log = open(os.path.join(work, "server.log"), "w")
-    proc = subprocess.Popen(
-        ["java", "-Xmx256m", "-Dzookeeper.admin.enableServer=true", "-Djava.net.preferIPv4Stack=true",
-         "-cp", CP, "org.apache.zookeeper.server.quorum.QuorumPeerMain", cfg],
-        stdout=log, stderr=subprocess.STDOUT, cwd=work)
+    if rzk:
+        cmd = [rzk, "-D", "zookeeper.admin.enableServer=true", "server", cfg]
+    else:
+        cmd = ["java", "-Xmx256m", "-Dzookeeper.admin.enableServer=true", "-Djava.net.preferIPv4Stack=true",
+               "-cp", CP, "org.apache.zookeeper.server.quorum.QuorumPeerMain", cfg]
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=work)
     try:
         wait(lambda: b"Mode: standalone" in four_letter(client_port, "srvr"), 60, "server")
         wait(lambda: get(admin_port, "/commands/ruok")[0].startswith("HTTP 200"), 30, "admin server")
@@ -113,15 +122,19 @@ def main():
         zk.get("/adm", watch=lambda e: None)
         zk.get_children("/adm", watch=lambda e: None)
         zk.exists("/adm/missing", watch=lambda e: None)
-        os.makedirs(OUT, exist_ok=True)
+        os.makedirs(out_dir, exist_ok=True)
         for name in NAMES:
             path = "/commands" + ("" if name == "" else "/" + name.lstrip("/") if name != "/" else "/")
             head, body = get(admin_port, path)
-            with open(os.path.join(OUT, safe(name) + ".head"), "w") as f:
+            with open(os.path.join(out_dir, safe(name) + ".head"), "w") as f:
                 f.write(head)
-            with open(os.path.join(OUT, safe(name) + ".json"), "wb") as f:
+            with open(os.path.join(out_dir, safe(name) + ".json"), "wb") as f:
                 f.write(body)
             print(f"  {path}: {len(body)} bytes")
+        for word in ["srvr", "stat", "cons", "conf", "envi", "mntr", "wchs", "wchc", "wchp", "dump", "dirs",
+                     "isro", "gtmk", "hash", "ruok"]:
+            with open(os.path.join(out_dir, word + ".4lw"), "wb") as f:
+                f.write(four_letter(client_port, word))
         zk.stop()
         zk.close()
     finally:

@@ -263,6 +263,9 @@ pub async fn start(ctx: &AdminContext, events: &mpsc::Sender<Event>) -> Vec<toki
     let mut tasks = Vec::new();
     if let Some(a) = &ctx.admin_server {
         if let Some(l) = bind(&a.address, "AdminServer").await {
+            if let Ok(addr) = l.local_addr() {
+                ctx.bound.record("admin", addr);
+            }
             let ep = Endpoint::Admin {
                 command_url: a.command_url.clone(),
             };
@@ -271,6 +274,9 @@ pub async fn start(ctx: &AdminContext, events: &mpsc::Sender<Event>) -> Vec<toki
     }
     if let Some(addr) = &ctx.prometheus {
         if let Some(l) = bind(addr, "Prometheus /metrics endpoint").await {
+            if let Ok(addr) = l.local_addr() {
+                ctx.bound.record("prometheus", addr);
+            }
             tasks.push(tokio::spawn(serve(l, Endpoint::Prometheus, events.clone())));
         }
     }

@@ -180,8 +180,8 @@ pub const SUMMARIES: &[&str] = &[
 
 /// Summary sets (name, advanced): one summary per key (a namespace, a learner).
 pub const SUMMARY_SETS: &[(&str, bool)] = &[
-    ("write_per_namespace", false),
     ("read_per_namespace", false),
+    ("write_per_namespace", false),
     ("learner_handler_qp_size", false),
     ("learner_handler_qp_time_ms", true),
     ("ack_latency", true),

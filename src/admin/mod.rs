@@ -70,6 +70,26 @@ pub struct AdminContext {
     pub admin_server: Option<AdminServerOptions>,
     /// `host:port` of the Prometheus `/metrics` listener, when that provider is configured.
     pub prometheus: Option<String>,
+    /// Where the HTTP listeners actually bound (port 0 in tests).
+    pub bound: BoundAddrs,
+}
+
+/// The addresses the HTTP listeners bound, by endpoint (`"admin"`, `"prometheus"`).
+#[derive(Debug, Clone, Default)]
+pub struct BoundAddrs(std::sync::Arc<std::sync::Mutex<Vec<(&'static str, SocketAddr)>>>);
+
+impl BoundAddrs {
+    pub fn record(&self, what: &'static str, addr: SocketAddr) {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((what, addr));
+    }
+
+    pub fn get(&self, what: &str) -> Option<SocketAddr> {
+        let v = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        v.iter().find(|(w, _)| *w == what).map(|(_, a)| *a)
+    }
 }
 
 /// Where the AdminServer listens.
@@ -112,6 +132,7 @@ impl Default for AdminContext {
             export_process_metrics: true,
             admin_server: None,
             prometheus: None,
+            bound: BoundAddrs::default(),
         }
     }
 }

@@ -127,6 +127,7 @@ pub fn server_options(cfg: &Config) -> ServerOptions {
             export_process_metrics: cfg.metrics.export_jvm_info,
             admin_server,
             prometheus,
+            bound: Default::default(),
         },
         storage: Some(storage_options(cfg)),
     }
