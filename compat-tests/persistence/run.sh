@@ -42,17 +42,16 @@ cleanup() {
       if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null; fi
     done <"$WORK/pids"
   fi
+  # (a failed run keeps $WORK, named on the first line; nothing is printed after the summary line)
   if [[ $rc -eq 0 && "${KEEP_WORK:-0}" != 1 ]]; then
     rm -rf "$WORK"
-  else
-    echo "work directory kept: $WORK" >&2
   fi
   exit $rc
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-echo "persistence suite: rzk=$RZK_BIN work=$WORK"
+echo "persistence suite: rzk=$RZK_BIN work=$WORK (kept if anything fails)"
 "$PY" -u "$HERE/persist.py" --rzk "$RZK_BIN" --work "$WORK" "$@" &
 DRIVER_PID=$!
 set +e
