@@ -203,6 +203,8 @@ pub const MEASURED: &[&str] = &[
     "bytes_received_count",
     "response_bytes",
     "connection_request_count",
+    "connection_revalidate_count",
+    "stale_sessions_expired",
     "readlatency",
     "updatelatency",
     "node_created_watch_count",

@@ -479,6 +479,7 @@ impl Core {
             return;
         }
         let id = req.session_id;
+        self.metrics.count("connection_revalidate_count", 1);
         // ZooKeeper first drops any other connection of the session, then checks the password.
         if let Some(&other) = self.session_conn.get(&id) {
             if other != conn {
@@ -997,6 +998,7 @@ impl Core {
             }
         }
         for id in self.sessions.expire(now.mono_ms) {
+            self.metrics.count("stale_sessions_expired", 1);
             let timeout = self.sessions.get(id).map_or(0, |s| s.timeout_ms);
             tracing::info!("Expiring session 0x{id:x}, timeout of {timeout}ms exceeded");
             self.submit(
