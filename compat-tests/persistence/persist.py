@@ -406,7 +406,7 @@ def workload(env, d, srv, reaper):
     """Produces every txn type. `reaper`: the server deletes empty containers and expired TTL nodes
     (Java with a short znode.container.checkIntervalMs), so wait for those deleteContainer txns."""
     from kazoo.exceptions import BadVersionError, NodeExistsError, NoNodeError, RolledBackError
-    from kazoo.security import ACL, Id, OPEN_ACL_UNSAFE, Permissions, make_digest_acl
+    from kazoo.security import ACL, CREATOR_ALL_ACL, Id, OPEN_ACL_UNSAFE, Permissions, make_digest_acl
 
     c = client(srv.hosts, timeout=30)
     n_bulk = [0]
@@ -452,7 +452,7 @@ def workload(env, d, srv, reaper):
     # ACLs (digest after add_auth)
     digest = make_digest_acl(USER, PASSWORD, all=True)
     c.create("/secure", b"secret data", acl=[digest])
-    c.create("/secure/auth", b"auth scheme", acl=[ACL(Permissions.ALL, Id("auth", "alice"))])  # kazoo sends "" as a null string
+    c.create("/secure/auth", b"auth scheme", acl=CREATOR_ALL_ACL)   # auth scheme, null id on the wire
     c.set_acls("/app/p1", [digest, ACL(Permissions.READ, Id("world", "anyone"))])
     c.set_acls("/app/p2", [digest])
     c.set_acls("/app/p2", [make_digest_acl(USER, PASSWORD, read=True, write=True, admin=True)])
