@@ -90,8 +90,8 @@ export CI=true
 
 # ------------------------------------------------------------------ scratch space and cleanup
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/rzk-kazoo.XXXXXX")"
-export KAZOO_PID_DIR="$WORK/pids"
-mkdir -p "$KAZOO_PID_DIR" "$WORK/tmp"
+export KAZOO_PID_DIR="$WORK/pids" KAZOO_LOG_DIR="$WORK/logs"
+mkdir -p "$KAZOO_PID_DIR" "$KAZOO_LOG_DIR" "$WORK/tmp"
 PYTEST_PID=""
 
 wait_gone() { # wait_gone <pid> <seconds>: 0 once the process is gone
@@ -140,8 +140,11 @@ import socket, sys
 base = int(sys.argv[1])
 for port in range(base, base + 5):
     s = socket.socket()
+    # As a server binds (SO_REUSEADDR): connections of an earlier run in TIME_WAIT do not count.
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         s.bind(("127.0.0.1", port))
+        s.listen(1)
     except OSError as e:
         sys.exit("port %d on 127.0.0.1 is in use (%s); set KAZOO_PORT_OFFSET" % (port, e))
     finally:
