@@ -478,12 +478,21 @@ impl Core {
             Event::Frame { sid, conn, body } => {
                 let current = self.links.get(&sid).and_then(|l| l.conn.as_ref()).map(|c| c.id);
                 if current != Some(conn) {
+                    tracing::debug!(sid, conn, ?current, "dropping a frame from a replaced link");
                     return;
                 }
                 let Some(n) = decode_notification(&body) else {
                     tracing::debug!(sid, len = body.len(), "dropping a malformed notification");
                     return;
                 };
+                tracing::debug!(
+                    sid,
+                    conn,
+                    state = ?n.state,
+                    leader = n.leader,
+                    round = n.election_epoch,
+                    "notification received"
+                );
                 let _ = self.received.send(Received {
                     from: sid,
                     notification: n.clone(),
@@ -502,6 +511,7 @@ impl Core {
 
     fn drop_conn(&mut self, sid: Sid) {
         if let Some(c) = self.links.get_mut(&sid).and_then(|l| l.conn.take()) {
+            tracing::debug!(sid, conn = c.id, "election link closed");
             c.reader.abort();
             c.writer.abort();
         }
