@@ -3,7 +3,7 @@
 # Debian, and kazoo from PyPI. Safe to run repeatedly; does nothing when everything is present.
 set -euo pipefail
 
-APT_PKGS=(zookeeper zookeeper-bin libzookeeper-java libcurator-framework-java libcurator-recipes-java golang-go golang-github-samuel-go-zookeeper-dev)
+APT_PKGS=(zookeeper zookeeper-bin libzookeeper-java libcurator-client-java libcurator-framework-java libcurator-recipes-java libcurator-discovery-java golang-go golang-github-samuel-go-zookeeper-dev)
 missing=()
 for p in "${APT_PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
