@@ -137,10 +137,7 @@ impl Reader {
             None => Ok(None),
             Some(len) => {
                 let raw = self.buf.split_to(len);
-                Ok(Some(match std::str::from_utf8(&raw) {
-                    Ok(s) => s.to_owned(),
-                    Err(_) => String::from_utf8_lossy(&raw).into_owned(),
-                }))
+                Ok(Some(java_utf8_lossy(&raw)))
             }
         }
     }
@@ -153,7 +150,8 @@ impl Reader {
             return Ok(None);
         }
         if n < 0 {
-            return Err(Error::NegativeLength(n));
+            // Java's reader loops `for i < count`: any other negative count is an empty vector.
+            return Ok(Some(0));
         }
         let n = n as usize;
         if n > self.buf.len() {
@@ -260,10 +258,66 @@ impl Jute for Option<Bytes> {
     }
 }
 
+/// Decodes UTF-8 as Java's decoder does: an encoded surrogate (`ED A0..BF 80..BF`, what Java's own
+/// writer produces for characters above U+FFFF) is one U+FFFD; other invalid bytes are replaced as
+/// usual.
+pub fn java_utf8_lossy(raw: &[u8]) -> String {
+    if let Ok(s) = std::str::from_utf8(raw) {
+        return s.to_owned();
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                out.push_str(s);
+                return out;
+            }
+            Err(e) => {
+                let (valid, bad) = rest.split_at(e.valid_up_to());
+                out.push_str(std::str::from_utf8(valid).unwrap_or_default());
+                out.push('\u{fffd}');
+                let skip = match bad {
+                    [0xed, b1, b2, ..] if (0xa0..=0xbf).contains(b1) && (0x80..=0xbf).contains(b2) => 3,
+                    _ => e.error_len().unwrap_or(bad.len()),
+                };
+                rest = &bad[skip.min(bad.len())..];
+            }
+        }
+    }
+}
+
+/// Encodes as Java's jute writer does: UTF-8, except that characters above U+FFFF are written as their
+/// two UTF-16 surrogates, 3 bytes each (CESU-8), as Java encodes each UTF-16 unit separately.
+fn put_java_string(out: &mut BytesMut, s: &str) {
+    if s.chars().all(|c| (c as u32) <= 0xffff) {
+        put_len(out, s.len());
+        out.put_slice(s.as_bytes());
+        return;
+    }
+    let mut buf = Vec::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        let mut units = [0u16; 2];
+        if (c as u32) <= 0xffff {
+            let mut tmp = [0u8; 4];
+            buf.extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
+        } else {
+            for u in c.encode_utf16(&mut units).iter().map(|u| *u as u32) {
+                buf.extend_from_slice(&[
+                    0xe0 | (u >> 12) as u8,
+                    0x80 | ((u >> 6) & 0x3f) as u8,
+                    0x80 | (u & 0x3f) as u8,
+                ]);
+            }
+        }
+    }
+    put_len(out, buf.len());
+    out.put_slice(&buf);
+}
+
 impl Jute for String {
     fn encode(&self, out: &mut BytesMut) {
-        put_len(out, self.len());
-        out.put_slice(self.as_bytes());
+        put_java_string(out, self);
     }
     fn decode(r: &mut Reader) -> Result<Self> {
         r.read_ustring()?.ok_or(Error::UnexpectedNull("ustring"))
@@ -360,8 +414,25 @@ mod tests {
         );
         assert_eq!(
             Vec::<i32>::decode(&mut Reader::new(input)),
-            Err(Error::NegativeLength(-2))
+            Ok(Vec::new()),
+            "Java reads a vector count of -2 as empty"
         );
+    }
+
+    #[test]
+    fn characters_above_the_bmp_travel_as_java_writes_and_reads_them() {
+        // Ref: reference §1.2: Java writes 😀 as two 3-byte surrogates and reads each back as U+FFFD.
+        let bytes = "a\u{1F600}".to_owned().to_bytes();
+        assert_eq!(
+            &bytes[..],
+            &[0, 0, 0, 7, b'a', 0xed, 0xa0, 0xbd, 0xed, 0xb8, 0x80]
+        );
+        assert_eq!(
+            String::decode(&mut Reader::new(bytes)).unwrap(),
+            "a\u{fffd}\u{fffd}"
+        );
+        let lone = Bytes::from_static(&[0, 0, 0, 4, b'x', 0xed, 0xa0, 0x80]);
+        assert_eq!(String::decode(&mut Reader::new(lone)).unwrap(), "x\u{fffd}");
     }
 
     #[test]

@@ -142,7 +142,8 @@ record! {
     pub struct AuthPacket {
         pub auth_type: i32,
         pub scheme: String,
-        pub auth: Bytes,
+        /// `None`: null credentials (digest authentication then fails, as Java's NPE makes it).
+        pub auth: Option<Bytes>,
     }
 
     pub struct WatcherEvent {

@@ -31,10 +31,11 @@ pub const SCHEME: &str = "ip";
 /// Which upstream generation of the address syntax to follow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum IpAclRules {
-    /// ZooKeeper 3.8.x and 3.9.0–3.9.3.
+    /// ZooKeeper 3.8.x and 3.9.0–3.9.3: the default, as rzk follows 3.8 (IPv6 ids are INVALIDACL and
+    /// IPv6 clients match no ip ACL).
+    #[default]
     Ipv4Only,
     /// ZooKeeper 3.9.4 and later.
-    #[default]
     Ipv4AndIpv6,
 }
 
@@ -369,12 +370,20 @@ mod tests {
 
     #[test]
     fn ipv6_matches_java_39() {
+        let v6 = IpAclRules::Ipv4AndIpv6;
         for &(id, want) in JAVA39_VALID {
-            assert_eq!(is_valid_ip_id(id), want, "{id:?}");
+            assert_eq!(is_valid_ip_id_with(v6, id), want, "{id:?}");
         }
         for &(client, acl, want) in JAVA39_MATCHES {
-            assert_eq!(ip_matches(client, acl), want, "{client:?} vs {acl:?}");
+            assert_eq!(ip_matches_with(v6, client, acl), want, "{client:?} vs {acl:?}");
         }
+    }
+
+    #[test]
+    fn the_default_follows_38_which_refuses_ipv6() {
+        assert!(!is_valid_ip_id("::1"));
+        assert!(!ip_matches("0:0:0:0:0:0:0:1", "::1"));
+        assert!(is_valid_ip_id("10.0.0.0/8"));
     }
 
     #[test]
@@ -412,8 +421,12 @@ mod tests {
         assert_eq!(client_ip_id(&plain), "0:0:0:0:0:0:0:1");
         let v4: SocketAddr = "10.0.0.7:5000".parse().unwrap();
         assert_eq!(client_ip_id(&v4), "10.0.0.7");
-        // The id of a local client matches the usual ACLs.
-        assert!(ip_matches(&client_ip_id(&plain), "::1"));
+        // The id of a local client matches the usual ACLs (IPv6 ones with the 3.9.4 rules).
+        assert!(ip_matches_with(
+            IpAclRules::Ipv4AndIpv6,
+            &client_ip_id(&plain),
+            "::1"
+        ));
         assert!(ip_matches(&client_ip_id(&v4), "10.0.0.0/8"));
     }
 }

@@ -786,7 +786,7 @@ mod tests {
             ("digest", "u", false),
             ("digest", "a:b:c", false),
             ("ip", "10.0.0.0/8", true),
-            ("ip", "::1", true),
+            ("ip", "::1", false), // 3.8 rules (the default): IPv4 only
             ("ip", "10.0.0.0/33", false),
             ("ip", "host.example", false),
             ("super", "", false),

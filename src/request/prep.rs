@@ -29,6 +29,8 @@ type PResult<T> = Result<T, ErrorCode>;
 pub enum Write<'a> {
     /// A client request (or its decoding failure, which becomes MARSHALLINGERROR).
     Client(OpCode, Option<&'a Request>),
+    /// A client request refused with this code before looking at it (still a txn, as in ZooKeeper).
+    Rejected(OpCode, ErrorCode),
     CreateSession {
         timeout_ms: i32,
     },
@@ -55,7 +57,7 @@ impl Prep<'_> {
     /// Prepares one write at `zxid`, stamped with wall-clock `time_ms`.
     pub fn prepare(&mut self, origin: Origin<'_>, write: Write<'_>, zxid: i64, time_ms: i64) -> TxnEntry {
         let op = match &write {
-            Write::Client(op, _) => *op,
+            Write::Client(op, _) | Write::Rejected(op, _) => *op,
             Write::CreateSession { .. } => OpCode::CreateSession,
             Write::CloseSession => OpCode::CloseSession,
         };
@@ -68,6 +70,7 @@ impl Prep<'_> {
         };
         let result = match write {
             Write::Client(_, None) => Err(ErrorCode::MarshallingError),
+            Write::Rejected(_, code) => Err(code),
             Write::Client(_, Some(Request::Multi(ops))) => return self.multi(origin, header, ops),
             Write::Client(_, Some(req)) => self.one(origin, &header, req),
             Write::CreateSession { timeout_ms } => {
@@ -406,6 +409,11 @@ impl Prep<'_> {
     }
 
     fn multi(&mut self, origin: Origin<'_>, header: TxnHeader, ops: &[Request]) -> TxnEntry {
+        let ops = match normalize_multi(ops) {
+            Ok(ops) => ops,
+            Err(e) => return error_entry(header, e),
+        };
+        let ops = &ops[..];
         // Outstanding records of the ops' paths and parents, to restore if the multi fails.
         let mut saved: HashMap<String, ChangeRecord> = HashMap::new();
         for op in ops {
@@ -457,6 +465,44 @@ impl Prep<'_> {
             digest,
         }
     }
+}
+
+/// The op types of a multi's create sub-ops as ZooKeeper 3.8.5 derives them while reading the request
+/// (Ref: `MultiOperationRecord.deserialize`, `Op.create`, ZOOKEEPER-4026):
+/// - create/create2/createContainer (CreateRequest): invalid flags or a TTL mode fail the whole multi
+///   (MARSHALLINGERROR); container flags make the op a createContainer; otherwise the sent type stays;
+/// - createTTL (CreateTTLRequest): a TTL mode stays createTTL; container flags make a createContainer;
+///   anything else (invalid flags included) becomes a plain create and the ttl is dropped;
+/// - read ops in a multi fail the whole multi.
+fn normalize_multi(ops: &[Request]) -> PResult<Vec<Request>> {
+    ops.iter()
+        .map(|op| match op {
+            Request::Create(r) | Request::Create2(r) | Request::CreateContainer(r) => {
+                match CreateMode::from_raw(r.flags) {
+                    CreateMode::Unknown(_)
+                    | CreateMode::PersistentWithTtl
+                    | CreateMode::PersistentSequentialWithTtl => Err(ErrorCode::MarshallingError),
+                    CreateMode::Container => Ok(Request::CreateContainer(r.clone())),
+                    _ => Ok(op.clone()),
+                }
+            }
+            Request::CreateTtl(r) => {
+                let c = CreateRequest {
+                    path: r.path.clone(),
+                    data: r.data.clone(),
+                    acl: r.acl.clone(),
+                    flags: r.flags,
+                };
+                Ok(match CreateMode::from_raw(r.flags) {
+                    m if m.is_ttl() => op.clone(),
+                    CreateMode::Container => Request::CreateContainer(c),
+                    _ => Request::Create(c),
+                })
+            }
+            Request::GetData(_) | Request::GetChildren(_) => Err(ErrorCode::MarshallingError),
+            _ => Ok(op.clone()),
+        })
+        .collect()
 }
 
 /// `checkAndIncVersion`: -1 matches any version.

@@ -28,6 +28,9 @@ pub struct ReadCtx<'a> {
 pub struct ReadOutcome {
     pub result: Result<Response, ErrorCode>,
     pub events: Vec<(EventType, String)>,
+    /// A body sent along with an error (ZooKeeper sends a partly built multiRead response with
+    /// MARSHALLINGERROR when it meets a non-read op).
+    pub error_body: Option<Response>,
 }
 
 impl ReadCtx<'_> {
@@ -82,6 +85,7 @@ impl ReadCtx<'_> {
                         return ReadOutcome {
                             result: Err(ErrorCode::MarshallingError),
                             events,
+                            error_body: None,
                         }
                     }
                 }
@@ -114,24 +118,46 @@ impl ReadCtx<'_> {
                 Ok(Response::Empty)
             }
             Request::MultiRead(ops) => {
-                let results = ops
-                    .iter()
-                    .map(|op| {
-                        let r = match op {
-                            Request::GetChildren(r) => self
-                                .get_children(r)
-                                .map(|children| OpResult::GetChildren(GetChildrenResponse { children })),
-                            Request::GetData(r) => self.get_data(r).map(OpResult::GetData),
-                            _ => Err(ErrorCode::MarshallingError),
-                        };
-                        r.unwrap_or_else(OpResult::Error)
-                    })
-                    .collect();
+                // Ref: FinalRequestProcessor multiRead: the ops' watch flags are dropped (Op.getData and
+                // Op.getChildren carry none), and the first op that is not a read ends the request with
+                // MARSHALLINGERROR, sending the results gathered so far.
+                let mut results = Vec::with_capacity(ops.len());
+                for op in ops {
+                    let r = match op {
+                        Request::GetChildren(r) => {
+                            let r = PathWatchRequest {
+                                path: r.path.clone(),
+                                watch: false,
+                            };
+                            self.get_children(&r)
+                                .map(|children| OpResult::GetChildren(GetChildrenResponse { children }))
+                        }
+                        Request::GetData(r) => {
+                            let r = PathWatchRequest {
+                                path: r.path.clone(),
+                                watch: false,
+                            };
+                            self.get_data(&r).map(OpResult::GetData)
+                        }
+                        _ => {
+                            return ReadOutcome {
+                                result: Err(ErrorCode::MarshallingError),
+                                events,
+                                error_body: Some(Response::Multi(results)),
+                            }
+                        }
+                    };
+                    results.push(r.unwrap_or_else(OpResult::Error));
+                }
                 Ok(Response::Multi(results))
             }
             _ => Err(ErrorCode::MarshallingError),
         };
-        ReadOutcome { result, events }
+        ReadOutcome {
+            result,
+            events,
+            error_body: None,
+        }
     }
 
     fn exists(&mut self, r: &PathWatchRequest) -> Result<Response, ErrorCode> {
@@ -209,8 +235,16 @@ impl ReadCtx<'_> {
                 hit = true;
             }
         } else {
-            hit = (child && self.watches.child.contains(p, conn))
-                || (data && self.watches.data.contains(p, conn));
+            // Ref: WatchManager.containsWatcher (3.8): true when any connection watches exactly this path,
+            // or this connection's watch here is persistent-recursive; a path without '/' makes its
+            // parent iterator throw (MARSHALLINGERROR).
+            if !p.is_empty() && !p.contains('/') {
+                return Err(ErrorCode::MarshallingError);
+            }
+            let has = |t: &crate::watch::WatchTable| {
+                t.by_path().contains_key(p) || t.mode(p, conn) == Some(WatchMode::PersistentRecursive)
+            };
+            hit = (child && has(&self.watches.child)) || (data && has(&self.watches.data));
         }
         if hit {
             Ok(Response::Empty)

@@ -550,14 +550,24 @@ impl Core {
         match p.op {
             OpCode::Auth => return self.auth(conn, &p),
             OpCode::Sasl => {
-                // No SASL server is configured: ZooKeeper answers AUTHFAILED and drops the connection.
-                let h = ReplyHeader {
-                    xid: p.xid,
-                    zxid: 0,
-                    err: ErrorCode::AuthFailed,
-                };
-                self.send(conn, frame(&h, |_| {}));
-                self.close(conn);
+                // No SASL server is configured. ZooKeeper 3.8 then answers a token with an empty
+                // challenge (err 0, null token) and keeps the connection; a null token makes it drop the
+                // connection without a reply.
+                let token = SaslToken::decode(&mut Reader::with_limit(
+                    p.body.clone(),
+                    self.opts.max_record_bytes,
+                ));
+                match token {
+                    Ok(SaslToken { token: Some(_) }) => {
+                        let h = ReplyHeader {
+                            xid: p.xid,
+                            zxid: 0,
+                            err: ErrorCode::Ok,
+                        };
+                        self.send(conn, frame(&h, |b| SaslToken { token: None }.encode(b)));
+                    }
+                    _ => self.close(conn),
+                }
                 return;
             }
             _ => {}
@@ -565,6 +575,7 @@ impl Core {
         let valid = matches!(
             p.op,
             OpCode::CloseSession
+                | OpCode::CreateSession
                 | OpCode::Create
                 | OpCode::Create2
                 | OpCode::CreateTtl
@@ -619,10 +630,13 @@ impl Core {
                 cxid: p.xid,
                 auth: &auth,
             };
-            let write = if p.op == OpCode::CloseSession {
-                Write::CloseSession
-            } else {
-                Write::Client(p.op, decoded.as_ref())
+            let write = match p.op {
+                OpCode::CloseSession => Write::CloseSession,
+                // ZooKeeper reads a client's deleteContainer path from the whole frame, header included,
+                // so the path is never valid: BADARGUMENTS, as a failed txn. Only the server's own
+                // reaper deletes containers.
+                OpCode::DeleteContainer => Write::Rejected(p.op, ErrorCode::BadArguments),
+                _ => Write::Client(p.op, decoded.as_ref()),
             };
             let kind = PendingKind::Request {
                 conn,
@@ -655,8 +669,12 @@ impl Core {
             return;
         };
         let ok = match &pkt {
-            Ok(a) if a.scheme == "digest" && self.opts.request.providers.digest_enabled => {
-                let id = digest_id_from_auth_data(self.opts.digest_alg, &a.auth);
+            Ok(AuthPacket {
+                scheme,
+                auth: Some(data),
+                ..
+            }) if scheme == "digest" && self.opts.request.providers.digest_enabled => {
+                let id = digest_id_from_auth_data(self.opts.digest_alg, data);
                 if is_super(&id, self.opts.super_digest.as_deref()) {
                     let s = AuthId::new("super", "");
                     if !c.auth.contains(&s) {
@@ -872,7 +890,7 @@ impl Core {
         } else {
             decode_request(p.op, &p.body, self.opts.max_record_bytes)
         };
-        let (result, events) = match decoded {
+        let (result, events, error_body) = match decoded {
             Ok(req) => {
                 let mut ctx = ReadCtx {
                     opts: &self.opts.request,
@@ -886,11 +904,11 @@ impl Core {
                 if let Ok(resp) = &o.result {
                     crate::admin::record_read(&mut self.metrics, &req, resp);
                 }
-                (o.result, o.events)
+                (o.result, o.events, o.error_body)
             }
             Err(e) => {
                 tracing::error!("Failed to process {} request: {e}", p.op);
-                (Err(ErrorCode::MarshallingError), Vec::new())
+                (Err(ErrorCode::MarshallingError), Vec::new(), None)
             }
         };
         for (ty, path) in events {
@@ -911,7 +929,11 @@ impl Core {
                     zxid,
                     err,
                 },
-                |_| {},
+                |b| {
+                    if let Some(body) = error_body {
+                        body.encode(b)
+                    }
+                },
             ),
         };
         self.record_latency(conn, p.op, p.xid, zxid, p.received_ms, now);

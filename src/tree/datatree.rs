@@ -342,6 +342,11 @@ impl DataTree {
 
     /// Number of descendants of `p` (not counting `p`), for getAllChildrenNumber.
     pub fn descendant_count(&self, p: &str) -> usize {
+        // Ref: DataTree.getAllChildrenNumber counts the keys under `p + "/"`; ZooKeeper's map holds the
+        // root as both "" and "/", so for "" that is every node.
+        if p.is_empty() {
+            return self.nodes.len();
+        }
         let mut count = 0;
         let mut stack = vec![p.to_owned()];
         while let Some(cur) = stack.pop() {
