@@ -78,6 +78,12 @@ const BENIGN: Net = Net {
     max_delay_ms: 50,
 };
 const INIT_LIMIT_MS: u64 = 2_000;
+/// Messages one link carries at once. Java's links hold one queued message plus what TCP has in flight;
+/// the bound matters because FLE has a message loop: a LOOKING observer answers a LOOKING voter whose
+/// round is older than its own with its proposal, and the voter answers any non-voter at once with its
+/// current vote and (older) round — a ping-pong at network speed while both look (ZooKeeper 3.8 does the
+/// same). With random duplication every bounce can fork, so unbounded links grow it exponentially.
+const MAX_IN_FLIGHT: u64 = 4;
 const ZAB_TICK_MS: u64 = 100;
 const LIVENESS_BOUND_MS: u64 = 200_000;
 const CLEAN_BOUND_MS: u64 = 10_000;
@@ -89,6 +95,8 @@ enum Ev {
         from: usize,
         to: usize,
         to_inc: u32,
+        /// Position on the (from, to) link; older than the link's `oldest_live` means dropped.
+        seq: u64,
         n: Notification,
     },
     Timer {
@@ -126,6 +134,14 @@ impl Ord for Queued {
     fn cmp(&self, o: &Self) -> Ordering {
         (o.at, o.seq).cmp(&(self.at, self.seq))
     }
+}
+
+/// Messages on one directed link.
+#[derive(Debug, Default, Clone, Copy)]
+struct LinkState {
+    next_seq: u64,
+    in_flight: u64,
+    oldest_live: u64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -197,6 +213,7 @@ struct Sim {
     side: Vec<u8>,
     /// The last notification sent on each (from, to) link, re-sent when the link reconnects.
     last_sent: BTreeMap<(usize, usize), Notification>,
+    links: BTreeMap<(usize, usize), LinkState>,
     /// Every LOOKING vote ever broadcast: (from sid, leader, zxid, round, peer epoch).
     looking_sent: HashSet<(Sid, Sid, i64, i64, i64)>,
     /// (from sid, leader) for every notification with a leader field ever sent, and LEADING claims.
@@ -297,6 +314,7 @@ impl Sim {
             net,
             side: vec![0; n],
             last_sent: BTreeMap::new(),
+            links: BTreeMap::new(),
             looking_sent: HashSet::new(),
             voted_for: HashSet::new(),
             leading_claims: HashSet::new(),
@@ -366,8 +384,16 @@ impl Sim {
     fn step(&mut self, ev: Ev) -> Check {
         match ev {
             Ev::Start(i) => self.restart(i),
-            Ev::Deliver { from, to, to_inc, n } => {
-                if !self.connected(from, to) || self.nodes[to].inc != to_inc {
+            Ev::Deliver {
+                from,
+                to,
+                to_inc,
+                seq,
+                n,
+            } => {
+                let link = self.links.entry((from, to)).or_default();
+                link.in_flight = link.in_flight.saturating_sub(1);
+                if seq < link.oldest_live || !self.connected(from, to) || self.nodes[to].inc != to_inc {
                     return Ok(());
                 }
                 let from_sid = self.nodes[from].sid;
@@ -531,12 +557,23 @@ impl Sim {
         for _ in 0..copies {
             let at = self.now + self.rng.range(net.min_delay_ms, net.max_delay_ms);
             let to_inc = self.nodes[to].inc;
+            // Bounded links, like QuorumCnxManager's send queues: past MAX_IN_FLIGHT the oldest message
+            // still in flight is lost. (Without this, duplicates feed exponential message storms, see
+            // `MAX_IN_FLIGHT`.)
+            let link = self.links.entry((from, to)).or_default();
+            let seq = link.next_seq;
+            link.next_seq += 1;
+            link.in_flight += 1;
+            if link.in_flight > MAX_IN_FLIGHT {
+                link.oldest_live = link.oldest_live.max(seq + 1 - MAX_IN_FLIGHT);
+            }
             self.push(
                 at,
                 Ev::Deliver {
                     from,
                     to,
                     to_inc,
+                    seq,
                     n: n.clone(),
                 },
             );
