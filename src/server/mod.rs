@@ -251,7 +251,12 @@ struct Shell<'a> {
     admin: admin::AdminState,
     /// When the snapshot being written was started (`snapshottime`).
     snapshot_started: Option<Instant>,
+    /// A snapshot being serialized a slice per loop turn, between requests.
+    snapshot_job: Option<(storage::snapshot::FuzzySnapshot, StorageOptions)>,
 }
+
+/// Nodes serialized per core-loop turn while a snapshot is in progress.
+const SNAPSHOT_SLICE: usize = 10_000;
 
 async fn run_core(
     mut core: Core,
@@ -273,6 +278,7 @@ async fn run_core(
             ..admin::AdminState::default()
         },
         snapshot_started: None,
+        snapshot_job: None,
     };
     let tick_every = std::time::Duration::from_millis(opts.core.tick_ms.clamp(1, 50));
     let mut tick = tokio::time::interval(tick_every);
@@ -293,8 +299,11 @@ async fn run_core(
             }
             _ = tick.tick() => core.tick(clock.now()),
             _ = &mut shutdown => break,
+            // Keep turning while a snapshot is being serialized.
+            _ = tokio::task::yield_now(), if sh.snapshot_job.is_some() => {}
         }
         flush(&mut core, &mut sh, &mut closing, &clock);
+        snapshot_slice(&core, &mut sh);
         if let Some(msg) = sh.failed.take() {
             tracing::error!("{msg}; stopping");
             for h in sh.handles.values() {
@@ -349,19 +358,13 @@ fn handle_event(core: &mut Core, sh: &mut Shell<'_>, clock: &Clock, opts: &Serve
             }
             sh.snapshotting = true;
             sh.snapshot_started = Some(Instant::now());
-            // Serialise here (a consistent view at the applied zxid), write on a thread.
+            // A fuzzy snapshot: serialized a slice per loop turn (snapshot_slice), written on a thread.
             let mut sessions: Vec<(i64, i32)> =
                 core.applied_sessions().iter().map(|(k, v)| (*k, *v)).collect();
             sessions.sort_unstable();
-            let tree = core.tree();
-            let zxid = tree.last_processed_zxid();
-            let bytes = storage::snapshot::serialize(tree, &sessions, st.digest_enabled);
-            let events = sh.events.clone();
-            std::thread::spawn(move || {
-                let r = storage::snapshot::write_file(&st.snap_dir, zxid, &bytes, st.compression)
-                    .map_err(|e| e.to_string());
-                let _ = events.blocking_send(Event::SnapshotWritten(r));
-            });
+            let job = storage::snapshot::FuzzySnapshot::start(core.tree(), sessions, st.digest_enabled);
+            tracing::info!("Creating snapshot 0x{:x}", job.zxid());
+            sh.snapshot_job = Some((job, st));
         }
         Event::Admin { query, reply } => {
             let _ = reply.send(admin::http::answer(query, core, &opts.admin, &mut sh.admin, now));
@@ -378,6 +381,26 @@ fn handle_event(core: &mut Core, sh: &mut Shell<'_>, clock: &Clock, opts: &Serve
             }
         }
     }
+}
+
+/// Serializes the next slice of a snapshot in progress; hands a finished one to a writer thread.
+fn snapshot_slice(core: &Core, sh: &mut Shell<'_>) {
+    let Some((job, _)) = sh.snapshot_job.as_mut() else {
+        return;
+    };
+    if !job.step(core.tree(), SNAPSHOT_SLICE) {
+        return;
+    }
+    let Some((job, st)) = sh.snapshot_job.take() else {
+        return;
+    };
+    let (zxid, bytes) = job.finish(core.tree());
+    let events = sh.events.clone();
+    std::thread::spawn(move || {
+        let r = storage::snapshot::write_file(&st.snap_dir, zxid, &bytes, st.compression)
+            .map_err(|e| e.to_string());
+        let _ = events.blocking_send(Event::SnapshotWritten(r));
+    });
 }
 
 /// Executes the core's outputs. Until the txn log lands, txns are durable as soon as they are handed
