@@ -78,7 +78,7 @@ export KAZOO_SHIM_MODE="$MODE"
 # The version the server reports (`envi`); kazoo gates features on it and TestBuildEnvironment compares.
 if [[ $MODE == rzk ]]; then
   # rzk reports the ZooKeeper release whose protocol it speaks (src/admin/mod.rs, version_string).
-  ZOOKEEPER_VERSION="$(grep -o -m1 '"3\.[0-9]*\.[0-9]*-rzk' "$ROOT/src/admin/mod.rs" | tr -d '"' | sed 's/-rzk//')"
+  ZOOKEEPER_VERSION="$(grep -o -m1 '"3\.[0-9]*\.[0-9]*-rzk' "$ROOT/src/admin/mod.rs" | tr -d '"' | sed 's/-rzk//' || true)"
   export ZOOKEEPER_VERSION="${ZOOKEEPER_VERSION:-3.8.5}"
 else
   export ZOOKEEPER_VERSION=3.8.0 # Debian bookworm's zookeeper
