@@ -277,12 +277,10 @@ impl Sim {
         }
         let mut nodes = Vec::new();
         for sid in 1..=n_voters + observers {
+            // The zxid's own epoch may lag currentEpoch (an epoch established without writes yet).
             let epoch = epochs[sid as usize - 1];
-            let zxid = if epoch == 0 {
-                0
-            } else {
-                (epoch << 32) | rng.range(0, 3) as i64
-            };
+            let zxid_epoch = epoch - rng.range(0, 1).min(epoch as u64) as i64;
+            let zxid = (zxid_epoch << 32) | rng.range(0, 3) as i64;
             nodes.push(Node {
                 sid,
                 observer: sid > n_voters,
@@ -758,33 +756,33 @@ impl Sim {
                     let leader_ok =
                         self.connected(i, leader) && matches!(self.nodes[leader].role, Role::Leading { .. });
                     if !joined {
-                        let acceptable = match &self.nodes[leader].role {
-                            // An established leader refuses a learner with newer history.
+                        let established = matches!(
+                            self.nodes[leader].role,
                             Role::Leading {
-                                established: true, ..
-                            } => {
-                                (self.nodes[i].epoch, self.nodes[i].zxid)
-                                    <= (self.nodes[leader].epoch, self.nodes[leader].zxid)
+                                established: true,
+                                ..
                             }
-                            _ => true,
-                        };
-                        if leader_ok && acceptable {
+                        );
+                        // Ref: Leader.waitForEpochAck / LearnerHandler: a learner whose (currentEpoch,
+                        // lastZxid) is newer than the leader's is refused; during discovery the leader
+                        // itself gives up ("Follower is ahead of the leader") and elects again.
+                        let ahead = (self.nodes[i].epoch, self.nodes[i].zxid)
+                            > (self.nodes[leader].epoch, self.nodes[leader].zxid);
+                        if leader_ok && ahead && !established {
+                            self.log(|| format!("{} is ahead of leader {}", i + 1, leader + 1));
+                            self.look_again(leader)?;
+                        } else if leader_ok && !ahead {
                             self.nodes[i].role = Role::Learning {
                                 leader,
                                 since,
                                 joined: true,
                             };
-                            if let Role::Leading {
-                                followers,
-                                established,
-                                ..
-                            } = &mut self.nodes[leader].role
-                            {
+                            if let Role::Leading { followers, .. } = &mut self.nodes[leader].role {
                                 followers.insert(i);
-                                if *established {
-                                    let (epoch, zxid) = (self.nodes[leader].epoch, self.nodes[leader].zxid);
-                                    self.sync(i, epoch, zxid);
-                                }
+                            }
+                            if established {
+                                let (epoch, zxid) = (self.nodes[leader].epoch, self.nodes[leader].zxid);
+                                self.sync(i, epoch, zxid);
                             }
                         } else if self.now - since > INIT_LIMIT_MS {
                             self.look_again(i)?;
@@ -853,7 +851,9 @@ impl Sim {
         }
         self.last_established_epoch = new_epoch;
         self.stats.establishments += 1;
-        let zxid = new_epoch << 32;
+        // Followers sync to the leader's history; the new epoch has no txn yet (its first write will be
+        // `new_epoch << 32 | 1`), so currentEpoch runs ahead of the zxid's epoch until then.
+        let zxid = self.nodes[i].zxid;
         self.log(|| format!("{} ESTABLISHED epoch {new_epoch} with {followers:?}", i + 1));
         self.sync(i, new_epoch, zxid);
         for f in &followers {
@@ -879,10 +879,16 @@ impl Sim {
     /// A committed write: the leader and each follower that has everything so far (usually) log it.
     fn write(&mut self, i: usize, followers: &BTreeSet<usize>) {
         let before = self.nodes[i].zxid;
-        self.nodes[i].zxid += 1;
+        let epoch = self.nodes[i].epoch;
+        self.nodes[i].zxid = if before >> 32 < epoch {
+            (epoch << 32) | 1
+        } else {
+            before + 1
+        };
+        let after = self.nodes[i].zxid;
         for f in followers {
             if self.nodes[*f].zxid == before && self.rng.pct(80) {
-                self.nodes[*f].zxid += 1;
+                self.nodes[*f].zxid = after;
             }
         }
     }
