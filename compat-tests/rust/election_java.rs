@@ -30,7 +30,6 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use jute::quorum::{LearnerInfo, Notification};
@@ -50,7 +49,7 @@ const TICK_MS: u32 = 200;
 const INIT_LIMIT: u32 = 10;
 
 /// One scenario at a time: each starts two JVMs.
-static SERIAL: Mutex<()> = Mutex::new(());
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn java_available() -> bool {
     let _ = tracing_subscriber::fmt()
@@ -444,7 +443,7 @@ async fn rzk_with_the_best_vote_is_elected_by_two_looking_java_peers() {
     if !java_available() {
         return;
     }
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = SERIAL.lock().await;
     let dir = Scratch::new("a");
     let t = Topology::new();
     let rzk_election = bind(t.ports[&3].election).await;
@@ -523,7 +522,7 @@ async fn a_java_peer_with_newer_history_wins_over_rzk() {
     if !java_available() {
         return;
     }
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = SERIAL.lock().await;
     let dir = Scratch::new("b");
     let t = Topology::new();
     let rzk_election = bind(t.ports[&3].election).await;
@@ -566,7 +565,7 @@ async fn rzk_joins_an_established_java_ensemble() {
     if !java_available() {
         return;
     }
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = SERIAL.lock().await;
     let dir = Scratch::new("c");
     let t = Topology::new();
     let rzk_election = bind(t.ports[&3].election).await;

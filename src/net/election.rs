@@ -47,6 +47,8 @@ const LEGACY_OBSERVER_ID: i64 = i64::MAX;
 const MAX_HANDSHAKES: usize = 64;
 /// Frames and connection events waiting for the core.
 const EVENT_QUEUE: usize = 256;
+/// Peers we keep link state for (members, plus non-voters that talked to us).
+const MAX_LINKS: usize = 1024;
 
 /// How to reach the other members and what to tell them about us.
 #[derive(Debug, Clone)]
@@ -426,7 +428,7 @@ impl Core {
 
     /// `QuorumCnxManager.toSend`: queue (replacing) and make sure a link is coming.
     fn send(&mut self, sid: Sid, frame: Bytes) {
-        if sid == self.net.my_sid {
+        if sid == self.net.my_sid || (!self.links.contains_key(&sid) && self.links.len() >= MAX_LINKS) {
             return;
         }
         self.links.entry(sid).or_default().slot.put(frame);
@@ -435,6 +437,9 @@ impl Core {
 
     /// `connectOne`: dial unless a link exists or a dial is in progress.
     fn connect(&mut self, sid: Sid, addrs: Option<Vec<HostPort>>) {
+        if !self.links.contains_key(&sid) && self.links.len() >= MAX_LINKS {
+            return;
+        }
         let link = self.links.entry(sid).or_default();
         if link.conn.is_some() || link.dialing {
             return;
@@ -518,6 +523,10 @@ impl Core {
     }
 
     fn install(&mut self, sid: Sid, stream: TcpStream) {
+        if !self.links.contains_key(&sid) && self.links.len() >= MAX_LINKS {
+            tracing::warn!(sid, "too many election peers; refusing a link");
+            return;
+        }
         self.drop_conn(sid);
         self.next_conn += 1;
         let id = self.next_conn;
