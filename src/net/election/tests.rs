@@ -351,3 +351,57 @@ fn initial_message_bytes_match_java() {
          3132372e302e302e313a3233393833"
     );
 }
+
+#[test]
+fn settings_come_from_zoo_cfg() {
+    let dir = std::env::temp_dir().join(format!("rzk-election-cfg-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("data")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.join("data/myid"), "2\n").unwrap_or_else(|e| panic!("{e}"));
+    let text = format!(
+        "tickTime=100\ninitLimit=5\nsyncLimit=4\ndataDir={}\nclientPort=2181\n\
+         server.1=10.0.0.1:2888:3888\nserver.2=10.0.0.2:2888:3889\nserver.3=10.0.0.3:2888:3888\n\
+         server.4=10.0.0.4:2888:3888:observer\n",
+        dir.join("data").display()
+    );
+    let args = vec![
+        "-Dzookeeper.cnxTimeout=1234".to_string(),
+        "-Dzookeeper.fastleader.minNotificationInterval=50".to_string(),
+    ];
+    let sys = crate::config::SystemProps::from_env_and_args(|_| None, &args);
+    let cfg = Config::parse_str(&text, "zoo.cfg", &dir, &sys).unwrap_or_else(|e| panic!("{e}"));
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let net = ElectionNetConfig::from_config(&cfg).unwrap_or_else(|| panic!("quorum mode"));
+    assert_eq!(net.my_sid, 2);
+    assert_eq!(net.my_addrs, vec![HostPort::new("10.0.0.2", 3889)]);
+    assert_eq!(
+        net.peers.keys().copied().collect::<Vec<_>>(),
+        vec![1, 3, 4],
+        "observers too"
+    );
+    assert_eq!(net.connect_timeout, Duration::from_millis(1234));
+    assert_eq!(
+        net.handshake_timeout,
+        Duration::from_millis(400),
+        "syncLimit x tickTime"
+    );
+    let hex: String = net.initial_message().iter().map(|b| format!("{b:02x}")).collect();
+    assert!(hex.ends_with(
+        &"10.0.0.2:3889"
+            .bytes()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    ));
+
+    let e = ElectionConfig::from_config(&cfg).unwrap_or_else(|| panic!("quorum mode"));
+    assert_eq!(e.my_sid, 2);
+    assert!(!e.is_observer);
+    assert_eq!(
+        e.verifier.voters().iter().copied().collect::<Vec<_>>(),
+        vec![1, 2, 3]
+    );
+    assert_eq!(
+        (e.min_notification_interval_ms, e.max_notification_interval_ms),
+        (50, 60_000)
+    );
+}
