@@ -344,7 +344,11 @@ fn mntr_has_every_key_of_java_with_the_same_kind_of_value() {
     assert_eq!(get("zk_cnt_node_created_watch_count"), "0");
     assert_eq!(get("zk_connection_request_count"), "1");
     assert_eq!(get("zk_cnt_updatelatency"), "2", "two creates");
-    assert_eq!(get("zk_cnt_readlatency"), "4", "getData, getChildren, exists, addWatch");
+    assert_eq!(
+        get("zk_cnt_readlatency"),
+        "4",
+        "getData, getChildren, exists, addWatch"
+    );
     assert!(ours.iter().any(|(k, _)| k == "zk_avg_raw-4lw_read_per_namespace"));
     assert!(ours
         .iter()
