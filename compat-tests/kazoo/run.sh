@@ -6,7 +6,8 @@
 #   compat-tests/kazoo/run.sh [pytest args...]          against rzk ($RZK_BIN)
 #   compat-tests/kazoo/run.sh --java [pytest args...]   against Java ZooKeeper 3.8 (Debian's jars)
 #
-# Extra arguments go to pytest (e.g. -k test_lock, or one node id: kazoo/tests/test_lock.py::...).
+# Extra arguments go to pytest (e.g. -k test_lock, or node ids as the lists name them:
+# kazoo/tests/test_lock.py::TestKazooLock::test_lock).
 #
 # Exit status: 0 iff every test that passes against Java standalone passed, i.e. every failure is listed
 # in java-standalone-failures.txt (those are deselected in rzk mode and listed in README.md) or, in rzk
@@ -16,6 +17,7 @@
 #   RZK_BIN                 server binary (default: target/release/rzk of this repository)
 #   KAZOO_PORT_OFFSET       first port (default 20000; the suite uses offset..offset+4 on 127.0.0.1)
 #   KAZOO_TEST_TIMEOUT      per-test timeout in seconds (default 180)
+#   KAZOO_SUITE_TIMEOUT     deadline for the whole pytest run in seconds (default 1800)
 #   KEEP_WORK=1             keep the scratch directory (server logs, junit.xml) even on success
 #   PYTHON                  python interpreter (default python3)
 set -euo pipefail
@@ -30,6 +32,7 @@ fi
 PY="${PYTHON:-python3}"
 PORT_OFFSET="${KAZOO_PORT_OFFSET:-20000}"
 TIMEOUT="${KAZOO_TEST_TIMEOUT:-180}"
+SUITE_TIMEOUT="${KAZOO_SUITE_TIMEOUT:-1800}"
 
 log() { printf 'kazoo-compat: %s\n' "$*" >&2; }
 
@@ -162,17 +165,24 @@ args=(-p no:cacheprovider --timeout="$TIMEOUT" -o junit_family=xunit2 --junitxml
 if [[ $MODE == rzk ]]; then
   while read -r id; do args+=(--deselect "$id"); done < <(lists "$HERE/java-standalone-failures.txt")
 fi
-if (($#)); then
-  args+=("$@")
-else
-  args+=("$SITE/kazoo/tests")
-fi
+# Node ids and files may be given as kazoo/tests/... (as the lists name them) or as paths; with none,
+# the whole suite runs.
+paths=0
+for a in "$@"; do
+  case "$a" in
+    kazoo/tests*) args+=("$SITE/$a"); paths=1 ;;
+    /*.py | /*.py::* | /*/kazoo/tests*) args+=("$a"); paths=1 ;;
+    *) args+=("$a") ;;
+  esac
+done
+((paths)) || args+=("$SITE/kazoo/tests")
 
 log "mode=$MODE port offset=$PORT_OFFSET work=$WORK"
 (
   cd "$WORK"
   export TMPDIR="$WORK/tmp" # the harness's per-server directories (mkdtemp)
-  exec env PATH="$HERE/bin:$PATH" "$PY" -m pytest "${args[@]}"
+  # A deadline for the whole suite too (a normal run takes 3-5 minutes); past it pytest gets SIGTERM.
+  exec env PATH="$HERE/bin:$PATH" timeout --kill-after=30 "$SUITE_TIMEOUT" "$PY" -m pytest "${args[@]}"
 ) &
 PYTEST_PID=$!
 set +e
