@@ -32,7 +32,11 @@ pub struct SessionTracker {
 
 impl SessionTracker {
     pub fn new(tick_ms: u64) -> Self {
-        Self { tick_ms: tick_ms.max(1), sessions: HashMap::new(), buckets: BTreeMap::new() }
+        Self {
+            tick_ms: tick_ms.max(1),
+            sessions: HashMap::new(),
+            buckets: BTreeMap::new(),
+        }
     }
 
     fn bucket(&self, now_ms: u64, timeout_ms: i32) -> u64 {
@@ -43,7 +47,15 @@ impl SessionTracker {
     /// Tracks a session (new, or loaded from a snapshot/log with a full timeout).
     pub fn add(&mut self, id: i64, timeout_ms: i32, now_ms: u64) {
         let at = self.bucket(now_ms, timeout_ms);
-        if let Some(old) = self.sessions.insert(id, Session { id, timeout_ms, expire_at_ms: at, closing: false }) {
+        if let Some(old) = self.sessions.insert(
+            id,
+            Session {
+                id,
+                timeout_ms,
+                expire_at_ms: at,
+                closing: false,
+            },
+        ) {
             self.unbucket(old.id, old.expire_at_ms);
         }
         self.buckets.entry(at).or_default().insert(id);

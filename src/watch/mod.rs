@@ -53,7 +53,9 @@ impl WatchTable {
     }
 
     pub fn remove(&mut self, p: &str, conn: ConnId) -> bool {
-        let Some(m) = self.by_path.get_mut(p) else { return false };
+        let Some(m) = self.by_path.get_mut(p) else {
+            return false;
+        };
         let Some(mode) = m.remove(&conn) else { return false };
         if mode == WatchMode::PersistentRecursive {
             self.recursive -= 1;
@@ -116,7 +118,11 @@ impl WatchTable {
             while cur != "/" {
                 cur = path::parent(cur);
                 if let Some(m) = self.by_path.get(cur) {
-                    out.extend(m.iter().filter(|(_, &mode)| mode == WatchMode::PersistentRecursive).map(|(&c, _)| c));
+                    out.extend(
+                        m.iter()
+                            .filter(|(_, &mode)| mode == WatchMode::PersistentRecursive)
+                            .map(|(&c, _)| c),
+                    );
                 }
             }
         }
@@ -171,7 +177,11 @@ impl Watches {
     }
 
     pub fn node_created(&mut self, p: &str, parent: &str, out: &mut Deliveries) {
-        out.push((EventType::NodeCreated, p.to_owned(), self.data.trigger(p, EventType::NodeCreated)));
+        out.push((
+            EventType::NodeCreated,
+            p.to_owned(),
+            self.data.trigger(p, EventType::NodeCreated),
+        ));
         let c = self.child.trigger(parent, EventType::NodeChildrenChanged);
         out.push((EventType::NodeChildrenChanged, parent.to_owned(), c));
     }
@@ -187,7 +197,11 @@ impl Watches {
     }
 
     pub fn data_changed(&mut self, p: &str, out: &mut Deliveries) {
-        out.push((EventType::NodeDataChanged, p.to_owned(), self.data.trigger(p, EventType::NodeDataChanged)));
+        out.push((
+            EventType::NodeDataChanged,
+            p.to_owned(),
+            self.data.trigger(p, EventType::NodeDataChanged),
+        ));
     }
 
     pub fn watch_count(&self) -> usize {
@@ -223,7 +237,11 @@ mod tests {
         w.add_persistent("/a", 1, true);
         let mut d = Vec::new();
         w.node_created("/a/b/c", "/a/b", &mut d);
-        assert_eq!(conns(&d, 0), vec![1], "NodeCreated reaches the recursive watcher on an ancestor");
+        assert_eq!(
+            conns(&d, 0),
+            vec![1],
+            "NodeCreated reaches the recursive watcher on an ancestor"
+        );
         assert!(conns(&d, 1).is_empty(), "never NodeChildrenChanged");
         w.data_changed("/a/b/c", &mut d);
         assert_eq!(conns(&d, 2), vec![1]);
