@@ -160,7 +160,7 @@ fi
 lists() { # the node ids of a list file (first field; '#' starts a comment)
   sed -e 's/#.*//' -e 's/[[:space:]].*//' "$1" | grep -v '^$' || true
 }
-args=(-p no:cacheprovider --timeout="$TIMEOUT" -o junit_family=xunit2 --junitxml="$WORK/junit.xml" -rfE
+args=(-p no:cacheprovider -p quiet_exit --timeout="$TIMEOUT" -o junit_family=xunit2 --junitxml="$WORK/junit.xml" -rfE
   --rootdir="$SITE")
 if [[ $MODE == rzk ]]; then
   while read -r id; do args+=(--deselect "$id"); done < <(lists "$HERE/java-standalone-failures.txt")
@@ -181,6 +181,7 @@ log "mode=$MODE port offset=$PORT_OFFSET work=$WORK"
 (
   cd "$WORK"
   export TMPDIR="$WORK/tmp" # the harness's per-server directories (mkdtemp)
+  export PYTHONPATH="$HERE${PYTHONPATH:+:$PYTHONPATH}" # quiet_exit.py
   # A deadline for the whole suite too (a normal run takes 3-5 minutes); past it pytest gets SIGTERM.
   exec env PATH="$HERE/bin:$PATH" timeout --kill-after=30 "$SUITE_TIMEOUT" "$PY" -m pytest "${args[@]}"
 ) &
