@@ -203,8 +203,15 @@ def zkcli_once(*args):
                 return True
         return False
 
-    # (zkCli.sh may exit before its event thread prints the connection event)
-    drop(["", "WATCHER::", ""])
+    # The watcher prints "\nWATCHER::\n" and a newline in two writes to stdout, the command's
+    # messages go to stderr: a line of the command can land between the two writes, and zkCli.sh
+    # may exit before its event thread prints anything at all.
+    if "WATCHER::" in lines:
+        i = lines.index("WATCHER::")
+        after = [j for j in range(i + 1, len(lines)) if lines[j] == ""]
+        for j in sorted(([after[0]] if after else []) + [i] + ([i - 1] if i > 0 and lines[i - 1] == "" else []),
+                        reverse=True):
+            del lines[j]
     drop(["WatchedEvent state:SyncConnected type:None path:null"])
     if not drop(["Connecting to " + HOSTPORT]):
         raise CheckFailed("zkCli.sh %s: never connected; it printed:\n%s" % (
