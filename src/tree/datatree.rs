@@ -141,18 +141,7 @@ impl DataTree {
     /// A fresh tree: `/`, `/zookeeper`, `/zookeeper/quota` and `/zookeeper/config` (world-READ,
     /// aversion -1), as every ZooKeeper server starts.
     pub fn new(opts: TreeOptions) -> Self {
-        let mut t = DataTree {
-            nodes: HashMap::new(),
-            acls: AclCache::new(),
-            ephemerals: HashMap::new(),
-            containers: BTreeSet::new(),
-            ttls: BTreeSet::new(),
-            digest: TreeDigest::new(),
-            last_processed_zxid: 0,
-            data_size: 0,
-            quota_paths: BTreeSet::new(),
-            opts,
-        };
+        let mut t = DataTree::empty(opts);
         for p in [ROOT, ZOOKEEPER, QUOTA, CONFIG] {
             t.insert_raw(
                 p,
