@@ -73,3 +73,22 @@ async fn skip_acl_disables_every_check() {
     let mut other = Client::connect(s.addr).await;
     assert_eq!(other.call(&read("/locked")).await.0.err, ErrorCode::Ok);
 }
+
+#[tokio::test]
+async fn enforced_auth_schemes_close_unauthenticated_sessions() {
+    // Ref: AuthenticationHelper.enforceAuthentication: (xid, 0, SESSIONCLOSEDREQUIRESASLAUTH), then close.
+    let mut opts = ServerOptions::default();
+    opts.core.enforce_auth_schemes = Some(vec!["digest".into()]);
+    let s = TestServer::start(opts).await;
+    let mut anon = Client::connect(s.addr).await;
+    let (h, _) = anon.call(&read("/")).await;
+    assert_eq!((h.zxid, h.err), (0, ErrorCode::SessionClosedRequireSaslAuth));
+    assert!(anon.read_frame().await.is_none(), "then closed");
+    let mut user = Client::connect(s.addr).await;
+    assert_eq!(add_auth(&mut user, "u:p").await, ErrorCode::Ok);
+    assert_eq!(
+        user.call(&read("/")).await.0.err,
+        ErrorCode::Ok,
+        "a digest id satisfies enforce.auth.schemes=digest"
+    );
+}

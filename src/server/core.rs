@@ -64,6 +64,10 @@ pub struct CoreOptions {
     pub max_pre_session_packets: usize,
     pub request: RequestOptions,
     pub reaper: ReaperOptions,
+    /// `enforce.auth.enabled` + `enforce.auth.schemes` (or `sessionRequireClientSASLAuth`, which means
+    /// `sasl`): a connection holding none of these schemes gets SESSIONCLOSEDREQUIRESASLAUTH and is
+    /// closed on its first request other than auth/sasl.
+    pub enforce_auth_schemes: Option<Vec<String>>,
 }
 
 impl Default for CoreOptions {
@@ -79,6 +83,7 @@ impl Default for CoreOptions {
             max_pre_session_packets: 1000,
             request: RequestOptions::default(),
             reaper: ReaperOptions::default(),
+            enforce_auth_schemes: None,
         }
     }
 }
@@ -571,6 +576,26 @@ impl Core {
                 return;
             }
             _ => {}
+        }
+        // Ref: AuthenticationHelper.enforceAuthentication, checked after auth/sasl, before anything else.
+        if let Some(schemes) = &self.opts.enforce_auth_schemes {
+            let authenticated = self
+                .conns
+                .get(&conn)
+                .is_some_and(|c| c.auth.iter().any(|id| schemes.iter().any(|s| *s == id.scheme)));
+            if !authenticated {
+                tracing::error!(
+                    "Client authentication scheme(s) do not match with any of the expected authentication scheme {schemes:?}, closing session."
+                );
+                let h = ReplyHeader {
+                    xid: p.xid,
+                    zxid: 0,
+                    err: ErrorCode::SessionClosedRequireSaslAuth,
+                };
+                self.send(conn, frame(&h, |_| {}));
+                self.close(conn);
+                return;
+            }
         }
         let valid = matches!(
             p.op,

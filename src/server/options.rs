@@ -74,6 +74,10 @@ pub fn server_options(cfg: &Config) -> ServerOptions {
             max_per_minute: cfg.container.max_per_minute.max(1) as u64,
             max_never_used_ms: cfg.container.max_never_used_interval_ms,
         },
+        enforce_auth_schemes: cfg
+            .auth
+            .enforce_auth_enabled
+            .then(|| cfg.auth.enforce_auth_schemes.clone()),
     };
     let conf = ConfFacts {
         client_port: cfg.client_port.map_or(-1, i64::from),
