@@ -582,7 +582,7 @@ impl Core {
             let authenticated = self
                 .conns
                 .get(&conn)
-                .is_some_and(|c| c.auth.iter().any(|id| schemes.iter().any(|s| *s == id.scheme)));
+                .is_some_and(|c| c.auth.iter().any(|id| schemes.contains(&id.scheme)));
             if !authenticated {
                 tracing::error!(
                     "Client authentication scheme(s) do not match with any of the expected authentication scheme {schemes:?}, closing session."
