@@ -65,27 +65,27 @@ PY
 
 stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
-declare -A RESULT
-run_bench() { # impl mode extra-args...
-  local impl=$1 mode=$2; shift 2
+RESULTS="$WORK/results.jsonl"; SCALARS="$WORK/scalars.txt"
+run_bench() { # impl mode sessions extra-args...
+  local impl=$1 mode=$2 sessions=$3; shift 3
   local dir="$WORK/$impl-$mode"; rm -rf "$dir"
   read -r pid port startms < <(start "$impl" "$dir")
   local idle_rss; idle_rss=$(awk '/VmRSS/{print $2}' "/proc/$pid/status")
-  local out; out=$("$RZK" bench --server "127.0.0.1:$port" --mode "$mode" --sessions "$SESSIONS" --depth "$DEPTH" \
+  local out; out=$("$RZK" bench --server "127.0.0.1:$port" --mode "$mode" --sessions "$sessions" --depth "$DEPTH" \
       --duration "$SECS" --server-pid "$pid" --label "$impl" "$@")
   echo "$out"
-  RESULT["$impl,$mode"]="$out"
-  RESULT["$impl,start_ms"]="$startms"
-  RESULT["$impl,idle_rss"]="$idle_rss"
-  stop "$pid"
+  echo "$out" >>"$RESULTS"
+  echo "$impl start_ms $startms" >>"$SCALARS"
+  echo "$impl idle_rss $idle_rss" >>"$SCALARS"
+stop "$pid"
 }
 
 for mode in get set create mixed; do
-  for impl in java rzk java rzk; do run_bench "$impl" "$mode"; done
+  for impl in java rzk java rzk; do run_bench "$impl" "$mode" "$SESSIONS"; done
 done
-for impl in java rzk; do run_bench "$impl" connect-storm --sessions 2000; done
-for impl in java rzk; do run_bench "$impl" watch-fanout --sessions 1000; done
-for impl in java rzk; do run_bench "$impl" big-tree --nodes "$BIG_NODES"; done
+for impl in java rzk; do run_bench "$impl" connect-storm 2000; done
+for impl in java rzk; do run_bench "$impl" watch-fanout 1000; done
+for impl in java rzk; do run_bench "$impl" big-tree "$SESSIONS" --nodes "$BIG_NODES"; done
 
 # Recovery of the same (Java-written) big data dir by each implementation.
 dir="$WORK/recovery"; mkdir -p "$dir"
@@ -94,36 +94,37 @@ read -r pid port _ < <(start java "$dir")
 stop "$pid"
 for impl in java rzk; do
   read -r pid port ms < <(start "$impl" "$dir")
-  RESULT["$impl,recover_ms"]=$ms
+  echo "$impl recover_ms $ms" >>"$SCALARS"
   stop "$pid"
 done
 
-python3 - "$SECS" <<'PY' "$(declare -p RESULT)"
-import json, sys, re
-decl = sys.argv[2]
-pairs = dict(re.findall(r'\["([^"]+)"\]="((?:[^"\\]|\\.)*)"', decl))
-def j(k):
-    v = pairs.get(k)
-    return json.loads(v.replace('\\"', '"')) if v and v.startswith("{") else v
-rows = []
+python3 - "$RESULTS" "$SCALARS" <<'PY'
+import json, sys, statistics
+runs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+scal = {}
+for line in open(sys.argv[2]):
+    impl, key, val = line.split()
+    scal.setdefault((impl, key), []).append(float(val))
+def mean(impl, mode, key):
+    vals = [r[key] for r in runs if r["label"] == impl and r["mode"] == mode and key in r]
+    return statistics.mean(vals) if vals else None
+def fmt(v):
+    return "-" if v is None else (f"{v:.0f}" if abs(v) >= 100 else f"{v:.2f}")
 def ratio(a, b):
-    try: return float(a) / float(b)
-    except Exception: return float("nan")
-for mode in ["get", "set", "create", "mixed", "connect-storm", "watch-fanout", "big-tree"]:
-    r, jv = j(f"rzk,{mode}"), j(f"java,{mode}")
-    if not r or not jv: continue
-    rows.append((mode, "ops/s", r["ops_per_s"], jv["ops_per_s"], ratio(r["ops_per_s"], jv["ops_per_s"])))
-    for k in ["p99_us", "p999_us", "server_cpu_us_per_op"]:
-        if k in r and k in jv:
-            rows.append((mode, k, r[k], jv[k], ratio(r[k], jv[k])))
-    if mode == "big-tree":
-        rows.append((mode, "server RSS KiB", r.get("server_rss_kib"), jv.get("server_rss_kib"), ratio(r.get("server_rss_kib"), jv.get("server_rss_kib"))))
-for k, label in [("start_ms", "start to first session ms"), ("idle_rss", "idle RSS KiB"), ("recover_ms", "recover big data dir ms")]:
-    a, b = pairs.get(f"rzk,{k}"), pairs.get(f"java,{k}")
-    rows.append(("server", label, a, b, ratio(a, b)))
+    return "-" if a is None or b in (None, 0) else f"{a / b:.2f}"
+rows = []
+for mode in ["get", "set", "create", "mixed", "connectstorm", "watchfanout", "bigtree"]:
+    for key in ["ops_per_s", "server_cpu_us_per_op", "p99_us", "p999_us"] + (["server_rss_kib"] if mode == "bigtree" else []):
+        a, b = mean("rzk", mode, key), mean("java", mode, key)
+        if a is not None or b is not None:
+            rows.append((mode, key, a, b))
+for key, label in [("start_ms", "start to first session (ms)"), ("idle_rss", "idle RSS (KiB)"), ("recover_ms", "start on a big Java data dir (ms)")]:
+    a = statistics.mean(scal[("rzk", key)]) if ("rzk", key) in scal else None
+    b = statistics.mean(scal[("java", key)]) if ("java", key) in scal else None
+    rows.append(("server", label, a, b))
 print()
-print(f"| benchmark | metric | rzk | Java 3.8.0 | rzk/Java |")
-print(f"| --- | --- | --- | --- | --- |")
-for m, k, a, b, r in rows:
-    print(f"| {m} | {k} | {a} | {b} | {r:.2f} |")
+print("| benchmark | metric | rzk | Java 3.8.0 | rzk/Java |")
+print("| --- | --- | --- | --- | --- |")
+for m, k, a, b in rows:
+    print(f"| {m} | {k} | {fmt(a)} | {fmt(b)} | {ratio(a, b)} |")
 PY
