@@ -297,6 +297,12 @@ pub fn recover(opts: &StorageOptions) -> Result<Recovered, StorageError> {
                 "{}: {kind} tail at offset {good_end} ({msg}); truncating the log to its last good record",
                 path.display()
             );
+            if good_end == 0 {
+                // No header either (created just before a crash): nothing in it was ever durable, and
+                // ZooKeeper cannot read a headerless log, so it goes.
+                std::fs::remove_file(path).map_err(io_err(path))?;
+                continue;
+            }
             let f = std::fs::OpenOptions::new()
                 .write(true)
                 .open(path)

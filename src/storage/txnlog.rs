@@ -119,6 +119,16 @@ impl LogScan {
         // SAFETY: the file is only read; rzk never truncates a log it is reading (recovery runs before the
         // writer starts), and another process modifying it would be an operator error as with ZooKeeper.
         let map = unsafe { Mmap::map(&file)? };
+        if map[..HEADER_LEN].iter().all(|b| *b == 0) {
+            // Created and preallocated, then the process died before the header reached the disk: a log
+            // that never held a durable record.
+            return Ok(LogScan {
+                map: None,
+                pos: 0,
+                tail: Some(Tail::Torn("no file header (created just before a crash)".into())),
+                max_record,
+            });
+        }
         let magic = i32::from_be_bytes([map[0], map[1], map[2], map[3]]);
         if magic != jute::txn::TXNLOG_MAGIC {
             return Err(io::Error::new(
@@ -287,6 +297,8 @@ impl LogWriter {
         map[0..4].copy_from_slice(&jute::txn::TXNLOG_MAGIC.to_be_bytes());
         map[4..8].copy_from_slice(&jute::txn::FORMAT_VERSION.to_be_bytes());
         map[8..16].copy_from_slice(&0i64.to_be_bytes());
+        // The header is durable before any record, so a crash never leaves a headerless log behind.
+        map.flush_range(0, HEADER_LEN)?;
         sync_dir(&self.dir);
         self.seg = Some(Segment {
             path,
@@ -365,6 +377,20 @@ mod tests {
         let _ = std::fs::remove_dir_all(&d);
         std::fs::create_dir_all(&d).unwrap();
         d
+    }
+
+    #[test]
+    fn a_log_created_just_before_a_crash_reads_as_torn_and_empty() {
+        let d = tmpdir("headerless");
+        let path = d.join("log.4a7");
+        std::fs::write(&path, vec![0u8; 4096]).unwrap();
+        let mut scan = LogScan::open(&path, 1 << 20).unwrap();
+        assert!(scan.next_record().is_none());
+        assert!(matches!(scan.tail(), Some(Tail::Torn(_))));
+        assert_eq!(scan.good_end(), 0);
+        // A non-zero wrong magic is still an error.
+        std::fs::write(&path, [1u8; 32]).unwrap();
+        assert!(LogScan::open(&path, 1 << 20).is_err());
     }
 
     #[test]
