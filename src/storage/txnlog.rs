@@ -284,22 +284,30 @@ impl LogWriter {
             drop(scan);
             std::fs::remove_file(&path)?;
         }
-        let file = OpenOptions::new()
+        // The file appears under its name only with its header written and synced (temp name + rename),
+        // so no crash can leave a headerless log that ZooKeeper would refuse to read.
+        let tmp = self.dir.join(format!(".{}.tmp", file_name(LOG_PREFIX, zxid)));
+        let _ = std::fs::remove_file(&tmp);
+        let mut file = OpenOptions::new()
             .read(true)
             .write(true)
             .create_new(true)
-            .open(&path)?;
+            .open(&tmp)?;
+        {
+            use std::io::Write;
+            let mut header = [0u8; HEADER_LEN];
+            header[0..4].copy_from_slice(&jute::txn::TXNLOG_MAGIC.to_be_bytes());
+            header[4..8].copy_from_slice(&jute::txn::FORMAT_VERSION.to_be_bytes());
+            file.write_all(&header)?;
+        }
         let size = HEADER_LEN as u64 + self.prealloc;
         allocate(&file, size)?;
+        file.sync_data()?;
+        std::fs::rename(&tmp, &path)?;
+        sync_dir(&self.dir);
         // SAFETY: the mapping is private to this writer; the file was just created by us and is only
         // grown (never shrunk) while mapped.
-        let mut map = unsafe { MmapMut::map_mut(&file)? };
-        map[0..4].copy_from_slice(&jute::txn::TXNLOG_MAGIC.to_be_bytes());
-        map[4..8].copy_from_slice(&jute::txn::FORMAT_VERSION.to_be_bytes());
-        map[8..16].copy_from_slice(&0i64.to_be_bytes());
-        // The header is durable before any record, so a crash never leaves a headerless log behind.
-        map.flush_range(0, HEADER_LEN)?;
-        sync_dir(&self.dir);
+        let map = unsafe { MmapMut::map_mut(&file)? };
         self.seg = Some(Segment {
             path,
             file,
