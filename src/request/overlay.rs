@@ -128,12 +128,10 @@ impl Overlay {
 
     /// Drops the records of txns up to `zxid`, once applied.
     pub fn applied(&mut self, zxid: i64) {
-        while let Some((z, seq, _)) = self.list.front() {
-            if *z > zxid {
+        while self.list.front().is_some_and(|(z, _, _)| *z <= zxid) {
+            let Some((_, seq, path)) = self.list.pop_front() else {
                 break;
-            }
-            let (seq, path) = (*seq, self.list.front().map(|e| e.2.clone()).unwrap_or_default());
-            self.list.pop_front();
+            };
             if self.by_path.get(&path).is_some_and(|r| r.seq == seq) {
                 self.by_path.remove(&path);
             }
